@@ -1,0 +1,94 @@
+// One writer per cluster. The lock file holds who has it (pid, host, start time, command); it is
+// created atomically with its content (hard link of a finished temp file), so a reader never sees
+// an empty lock. A lock whose process is gone is taken over with a notice; a live one makes the
+// second command fail at once, naming the other process.
+
+import { randomBytes } from "node:crypto";
+import { link, readFile, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { z } from "zod";
+
+const LockInfo = z.object({
+  pid: z.number().int().positive(),
+  host: z.string(),
+  startedAt: z.string(),
+  command: z.string(),
+});
+export type LockInfo = z.infer<typeof LockInfo>;
+
+export class ClusterLockedError extends Error {
+  constructor(
+    readonly cluster: string,
+    readonly holder: LockInfo,
+  ) {
+    super(
+      `cluster "${cluster}" is in use by another kina process: pid ${holder.pid} on ${holder.host} ` +
+        `running "${holder.command}" since ${holder.startedAt}. Wait for it to finish, or stop it ` +
+        `(kill ${holder.pid}) and run your command again.`,
+    );
+    this.name = "ClusterLockedError";
+  }
+}
+
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function readLock(path: string): Promise<LockInfo | undefined> {
+  try {
+    return LockInfo.parse(JSON.parse(await readFile(path, "utf8")));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    // Unreadable content cannot name a live owner: treat like a stale lock.
+    return { pid: 0, host: "unknown", startedAt: "unknown", command: "unknown" };
+  }
+}
+
+export async function acquireClusterLock(
+  cluster: string,
+  path: string,
+  command: string,
+  notice: (message: string) => void,
+): Promise<HeldLock> {
+  const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}`);
+  await writeFile(temp, JSON.stringify(me), { mode: 0o600 });
+  try {
+    for (let tries = 0; tries < 3; tries++) {
+      try {
+        await link(temp, path);
+        return {
+          release: async () => {
+            const current = await readLock(path);
+            if (current?.pid === me.pid && current.startedAt === me.startedAt) await rm(path, { force: true });
+          },
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      const holder = await readLock(path);
+      if (!holder) continue; // released between our link and our read: try again
+      const sameHost = holder.host === me.host;
+      if (sameHost && holder.pid > 0 && alive(holder.pid)) throw new ClusterLockedError(cluster, holder);
+      if (!sameHost && holder.host !== "unknown") throw new ClusterLockedError(cluster, holder);
+      notice(
+        `taking over the lock of cluster "${cluster}" left by pid ${holder.pid} (${holder.command}, ` +
+          `since ${holder.startedAt}): that process is gone`,
+      );
+      await rm(path, { force: true });
+    }
+    throw new Error(`could not take the lock ${path}: it keeps changing; is another kina starting?`);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}

@@ -1,0 +1,145 @@
+// The per-cluster store: lowdb over a durable, schema-checked JSON file. A file kina cannot parse,
+// or one from a newer kina, is refused and never written: the user's data is never lost to an
+// overwrite.
+
+import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { Low, type Adapter } from "lowdb";
+import { ensurePrivateDir, writeFileDurable } from "./durable.js";
+import { migrate } from "./migrations.js";
+import { clusterPaths, clustersDir, type ClusterPaths } from "./paths.js";
+import { ClusterState, SCHEMA_VERSION } from "./schema.js";
+
+export class StateRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StateRefusedError";
+  }
+}
+
+function corrupt(path: string, cluster: string, detail: string): StateRefusedError {
+  return new StateRefusedError(
+    `state file ${path} cannot be read: ${detail}. kina left it untouched. To recover: fix it by hand, ` +
+      `or move it aside (mv ${path} ${path}.broken) and run \`kina delete ${cluster}\` to remove the ` +
+      `cluster's VMs by label.`,
+  );
+}
+
+/** lowdb adapter: durable writes, strict reads. */
+class DurableStateFile implements Adapter<ClusterState> {
+  constructor(
+    private readonly path: string,
+    private readonly cluster: string,
+  ) {}
+
+  async read(): Promise<ClusterState | null> {
+    let text: string;
+    try {
+      text = await readFile(this.path, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw error;
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (error) {
+      throw corrupt(this.path, this.cluster, `it is not valid JSON (${(error as Error).message})`);
+    }
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+      throw corrupt(this.path, this.cluster, "it is not a JSON object");
+    }
+    const version = (doc as Record<string, unknown>).schemaVersion;
+    if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
+      throw corrupt(this.path, this.cluster, "it has no valid schemaVersion");
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new StateRefusedError(
+        `state file ${this.path} was written by a newer kina (state schema version ${version}; this kina ` +
+          `understands up to ${SCHEMA_VERSION}). kina left it untouched: upgrade kina to manage this cluster.`,
+      );
+    }
+    const migrated = migrate(doc as Record<string, unknown>, version, SCHEMA_VERSION);
+    const parsed = ClusterState.safeParse(migrated);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw corrupt(
+        this.path,
+        this.cluster,
+        `it does not match kina's state schema (${issue?.path.join(".") || "(root)"}: ${issue?.message})`,
+      );
+    }
+    return parsed.data;
+  }
+
+  async write(data: ClusterState): Promise<void> {
+    await writeFileDurable(this.path, `${JSON.stringify(data, null, 2)}\n`);
+  }
+}
+
+export class ClusterStore {
+  private constructor(
+    readonly name: string,
+    readonly paths: ClusterPaths,
+    private readonly db: Low<ClusterState>,
+  ) {}
+
+  get data(): ClusterState {
+    return this.db.data;
+  }
+
+  /** Opens an existing cluster's state; undefined when there is none. Throws StateRefusedError. */
+  static async open(name: string, env: NodeJS.ProcessEnv = process.env): Promise<ClusterStore | undefined> {
+    const paths = clusterPaths(name, env);
+    const adapter = new DurableStateFile(paths.state, name);
+    const data = await adapter.read();
+    if (!data) return undefined;
+    const db = new Low<ClusterState>(adapter, data);
+    return new ClusterStore(name, paths, db);
+  }
+
+  /** Creates the folder and writes the first state durably. */
+  static async create(state: ClusterState, env: NodeJS.ProcessEnv = process.env): Promise<ClusterStore> {
+    const paths = clusterPaths(state.name, env);
+    await ensurePrivateDir(paths.dir);
+    await ensurePrivateDir(paths.logs);
+    const db = new Low<ClusterState>(new DurableStateFile(paths.state, state.name), state);
+    const store = new ClusterStore(state.name, paths, db);
+    await store.save();
+    return store;
+  }
+
+  /** Writes the current data durably; returns when it is on disk. */
+  async save(): Promise<void> {
+    this.db.data.updatedAt = new Date().toISOString();
+    await this.db.write();
+  }
+
+  async update(change: (data: ClusterState) => void): Promise<void> {
+    change(this.db.data);
+    await this.save();
+  }
+}
+
+/** Cluster names with a state folder, sorted. */
+export async function listClusterNames(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(clustersDir(env));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const names: string[] = [];
+  for (const entry of entries) {
+    try {
+      if ((await stat(clusterPaths(entry, env).state)).isFile()) names.push(entry);
+    } catch {
+      // a folder without state.json is not a cluster
+    }
+  }
+  return names.sort();
+}
+
+export async function removeClusterDir(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await rm(clusterPaths(name, env).dir, { recursive: true, force: true });
+}
