@@ -1,0 +1,182 @@
+// From flags + config file to the ResolvedConfig a cluster is created with.
+
+import { STEP_IDS, resolveStep, type StepId } from "../../machines/steps.js";
+import { parseDuration } from "./duration.js";
+import type { ResolvedConfig, ResolvedNode } from "./resolved.js";
+import type { ClusterConfigFile } from "./schema.js";
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export const DEFAULT_CLUSTER_NAME = "kina";
+// "<name>-control-plane2" must fit a 63-character DNS label.
+export const MAX_NAME_LENGTH = 63 - "-control-plane2".length;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function validateClusterName(name: string): string {
+  if (!DNS_LABEL.test(name)) {
+    throw new UsageError(
+      `invalid cluster name "${name}": use lowercase letters, digits and "-", starting and ending with a letter or digit (a DNS-1123 label)`,
+    );
+  }
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new UsageError(
+      `invalid cluster name "${name}": at most ${MAX_NAME_LENGTH} characters, so that "${name}-control-plane2" fits the 63-character limit on node names`,
+    );
+  }
+  return name;
+}
+
+/** Positional, else --name, else $KINA_CLUSTER, else "kina". */
+export function pickClusterName(
+  positional: string | undefined,
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  fromConfig?: string,
+): string {
+  if (positional && flag && positional !== flag) {
+    throw new UsageError(`cluster name given twice: "${positional}" and --name "${flag}"; give one`);
+  }
+  const name = positional ?? flag ?? env.KINA_CLUSTER ?? fromConfig ?? DEFAULT_CLUSTER_NAME;
+  return validateClusterName(name);
+}
+
+export const DEFAULT_TIMEOUTS_MS: Record<StepId, number> = {
+  imageBuilt: 20 * 60_000, // a cold build or pull of the node image
+  vmRunning: 5 * 60_000,
+  kubeadmInit: 6 * 60_000,
+  kubeconfigExported: 2 * 60_000,
+  nodesJoined: 6 * 60_000,
+  untainted: 60_000,
+  cniInstalled: 6 * 60_000,
+  addonsReady: 8 * 60_000,
+};
+
+/** `--timeout 10m` (every step) or `--timeout cni=30s` (one step); repeatable. */
+export function parseTimeoutFlags(values: string[]): Partial<Record<StepId, number>> {
+  const out: Partial<Record<StepId, number>> = {};
+  for (const value of values) {
+    const eq = value.indexOf("=");
+    const durationText = eq >= 0 ? value.slice(eq + 1) : value;
+    const ms = parseDuration(durationText);
+    if (ms === undefined) {
+      throw new UsageError(`--timeout ${value}: "${durationText}" is not a duration; use e.g. 90s, 5m, 1h`);
+    }
+    if (eq < 0) {
+      for (const id of STEP_IDS) out[id] = ms;
+      continue;
+    }
+    const step = resolveStep(value.slice(0, eq));
+    if (!step) {
+      throw new UsageError(
+        `--timeout ${value}: unknown step "${value.slice(0, eq)}"; allowed: image, vm, kubeadm, kubeconfig, join, untaint, cni, addons`,
+      );
+    }
+    out[step] = ms;
+  }
+  return out;
+}
+
+export interface ResolveOptions {
+  name: string;
+  defaultImage: string;
+  defaultKubernetesVersion: string;
+  imageOverride?: string;
+  timeoutFlags?: Partial<Record<StepId, number>>;
+  kubeconfigTarget?: string;
+  switchContext: boolean;
+  warn: (message: string) => void;
+}
+
+function nodeNames(cluster: string, nodes: { role: "control-plane" | "worker" }[]): string[] {
+  const counts = { "control-plane": 0, worker: 0 };
+  return nodes.map((n) => {
+    counts[n.role] += 1;
+    const k = counts[n.role];
+    return `${cluster}-${n.role}${k > 1 ? k : ""}`;
+  });
+}
+
+function memoryText(value: string | number | undefined, fallback: string): string {
+  if (value === undefined) return fallback;
+  return typeof value === "number" ? `${value}m` : value.toLowerCase();
+}
+
+export function resolveConfig(file: ClusterConfigFile | undefined, opts: ResolveOptions): ResolvedConfig {
+  const raw = file?.nodes ?? [{ role: "control-plane" as const }];
+  // kind orders control planes first; the first control plane is the one kubeadm init runs on.
+  const sorted = [...raw.filter((n) => n.role === "control-plane"), ...raw.filter((n) => n.role !== "control-plane")];
+  if (!sorted.some((n) => n.role === "control-plane")) {
+    throw new UsageError("invalid config: nodes: must have at least one control-plane node");
+  }
+  const names = nodeNames(opts.name, sorted as { role: "control-plane" | "worker" }[]);
+  const version = file?.kubernetesVersion ?? opts.defaultKubernetesVersion;
+  const versionImage =
+    file?.kubernetesVersion && file.kubernetesVersion !== opts.defaultKubernetesVersion
+      ? `docker.io/kindest/node:${file.kubernetesVersion}`
+      : opts.defaultImage;
+
+  const nodes: ResolvedNode[] = sorted.map((n, i) => {
+    if (n.extraMounts?.length) opts.warn(`nodes[${i}].extraMounts is accepted for kind compatibility but not applied yet`);
+    if (n.extraPortMappings?.length)
+      opts.warn(`nodes[${i}].extraPortMappings is accepted for kind compatibility but not applied yet`);
+    if (n.kubeadmConfigPatchesJSON6902?.length)
+      opts.warn(`nodes[${i}].kubeadmConfigPatchesJSON6902 is accepted for kind compatibility but not applied yet`);
+    const cp = n.role === "control-plane";
+    return {
+      name: names[i]!,
+      role: n.role,
+      image: opts.imageOverride ?? n.image ?? versionImage,
+      cpus: n.cpus ?? (cp ? 4 : 2),
+      memory: memoryText(n.memory, cp ? "4g" : "2g"),
+      labels: n.labels ?? {},
+      kubeadmConfigPatches: n.kubeadmConfigPatches ?? [],
+    };
+  });
+
+  const net = file?.networking ?? {};
+  const cni = net.cni ?? (net.disableDefaultCNI ? "none" : "kindnet");
+  if (net.disableDefaultCNI && net.cni && net.cni !== "none") {
+    throw new UsageError(`invalid config: networking: disableDefaultCNI is true but cni is "${net.cni}"; drop one`);
+  }
+  if (file?.kubeadmConfigPatchesJSON6902?.length)
+    opts.warn("kubeadmConfigPatchesJSON6902 is accepted for kind compatibility but not applied yet");
+  if (file?.containerdConfigPatchesJSON6902?.length)
+    opts.warn("containerdConfigPatchesJSON6902 is accepted for kind compatibility but not applied yet");
+
+  const timeoutsMs = { ...DEFAULT_TIMEOUTS_MS };
+  for (const [key, value] of Object.entries(file?.timeouts ?? {})) {
+    timeoutsMs[resolveStep(key)!] = parseDuration(value)!;
+  }
+  Object.assign(timeoutsMs, opts.timeoutFlags ?? {});
+
+  const addons = new Set(file?.addons ?? []);
+  addons.add("storage"); // the default StorageClass is on for every cluster, as in kind
+
+  return {
+    name: opts.name,
+    kubernetesVersion: version,
+    nodes,
+    networking: {
+      apiServerPort: net.apiServerPort ?? 0,
+      podSubnet: net.podSubnet ?? "10.244.0.0/16",
+      serviceSubnet: net.serviceSubnet ?? "10.96.0.0/16",
+      kubeProxyMode: net.kubeProxyMode ?? "iptables",
+      cni,
+    },
+    addons: [...addons],
+    timeoutsMs,
+    featureGates: file?.featureGates ?? {},
+    runtimeConfig: file?.runtimeConfig ?? {},
+    kubeadmConfigPatches: file?.kubeadmConfigPatches ?? [],
+    containerdConfigPatches: file?.containerdConfigPatches ?? [],
+    kubeconfig: {
+      ...(opts.kubeconfigTarget ? { target: opts.kubeconfigTarget } : {}),
+      switchContext: opts.switchContext,
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// The resolved config: what a cluster was created with, stored in state.json so resume and retry
+// use the same settings even if the file changed since.
+
+import { z } from "zod";
+import { STEP_IDS } from "../../machines/steps.js";
+import { ADDONS } from "./schema.js";
+
+export const ResolvedNode = z.object({
+  name: z.string(),
+  role: z.enum(["control-plane", "worker"]),
+  image: z.string(),
+  cpus: z.number().int(),
+  memory: z.string(),
+  labels: z.record(z.string(), z.string()),
+  kubeadmConfigPatches: z.array(z.string()),
+});
+export type ResolvedNode = z.infer<typeof ResolvedNode>;
+
+export const ResolvedConfig = z.object({
+  name: z.string(),
+  kubernetesVersion: z.string(),
+  nodes: z.array(ResolvedNode).min(1),
+  networking: z.object({
+    apiServerPort: z.number().int(),
+    podSubnet: z.string(),
+    serviceSubnet: z.string(),
+    kubeProxyMode: z.enum(["iptables", "nftables", "none"]),
+    cni: z.enum(["kindnet", "cilium", "none"]),
+  }),
+  addons: z.array(z.enum(ADDONS)),
+  timeoutsMs: z.record(z.enum(STEP_IDS), z.number().int().positive()),
+  featureGates: z.record(z.string(), z.boolean()),
+  runtimeConfig: z.record(z.string(), z.string()),
+  kubeadmConfigPatches: z.array(z.string()),
+  containerdConfigPatches: z.array(z.string()),
+  kubeconfig: z.object({
+    /** Explicit file from --kubeconfig; else the first of $KUBECONFIG or ~/.kube/config at export time. */
+    target: z.string().optional(),
+    switchContext: z.boolean(),
+  }),
+});
+export type ResolvedConfig = z.infer<typeof ResolvedConfig>;

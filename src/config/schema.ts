@@ -1,0 +1,146 @@
+// The cluster config file: kina's `kina.x-k8s.io/v1alpha4` and kind's `kind.x-k8s.io/v1alpha4`,
+// which is accepted unchanged. Unknown fields are errors (like kind's strict decode); each error
+// names the field path and what is allowed.
+
+import { z } from "zod";
+import { resolveStep } from "../../machines/steps.js";
+import { parseDuration } from "./duration.js";
+
+export const API_VERSIONS = ["kina.x-k8s.io/v1alpha4", "kind.x-k8s.io/v1alpha4"] as const;
+export const ADDONS = ["storage", "metrics-server", "ingress-nginx"] as const;
+export type AddonName = (typeof ADDONS)[number];
+
+const cidr = z
+  .string()
+  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, "must be an IPv4 CIDR such as 10.244.0.0/16")
+  .refine(
+    (s) => {
+      const [addr, bits] = s.split("/");
+      return addr!.split(".").every((o) => Number(o) <= 255) && Number(bits) <= 32;
+    },
+    { message: "must be an IPv4 CIDR such as 10.244.0.0/16" },
+  );
+
+const memory = z
+  .string()
+  .regex(/^\d+(\.\d+)?[KMGTkmgt]?$/, 'must be a size such as "4g", "2048m"')
+  .or(z.number().int().positive());
+
+const stringMap = z.record(z.string(), z.string());
+const patchList = z.array(z.string());
+const json6902 = z.array(
+  z.strictObject({
+    group: z.string(),
+    version: z.string(),
+    kind: z.string(),
+    name: z.string().optional(),
+    namespace: z.string().optional(),
+    patch: z.string(),
+  }),
+);
+
+export const NodeConfig = z.strictObject({
+  role: z.enum(["control-plane", "worker"]).default("control-plane"),
+  image: z.string().min(1).optional(),
+  labels: stringMap.optional(),
+  kubeadmConfigPatches: patchList.optional(),
+  kubeadmConfigPatchesJSON6902: json6902.optional(),
+  // kind fields kina accepts so kind files load unchanged; see resolve.ts for what is honoured.
+  extraMounts: z
+    .array(
+      z.strictObject({
+        containerPath: z.string(),
+        hostPath: z.string(),
+        readOnly: z.boolean().optional(),
+        selinuxRelabel: z.boolean().optional(),
+        propagation: z.enum(["None", "HostToContainer", "Bidirectional"]).optional(),
+      }),
+    )
+    .optional(),
+  extraPortMappings: z
+    .array(
+      z.strictObject({
+        containerPort: z.number().int().min(0).max(65535),
+        hostPort: z.number().int().min(-1).max(65535).optional(),
+        listenAddress: z.string().optional(),
+        protocol: z.enum(["TCP", "UDP", "SCTP"]).optional(),
+      }),
+    )
+    .optional(),
+  cpus: z.number().int().min(1).max(64).optional(),
+  memory: memory.optional(),
+});
+
+export const NetworkingConfig = z.strictObject({
+  ipFamily: z.enum(["ipv4"], { message: "kina supports ipv4 only (Apple container has no IPv6 on macOS 15)" }).optional(),
+  apiServerAddress: z.literal("127.0.0.1", { message: "kina publishes the API on 127.0.0.1 only" }).optional(),
+  apiServerPort: z.number().int().min(0).max(65535).optional(),
+  podSubnet: cidr.optional(),
+  serviceSubnet: cidr.optional(),
+  disableDefaultCNI: z.boolean().optional(),
+  kubeProxyMode: z
+    .enum(["iptables", "nftables", "none"], {
+      message: "allowed: iptables, nftables, none (ipvs needs kernel options Apple's kernels lack)",
+    })
+    .optional(),
+  cni: z.enum(["kindnet", "cilium", "none"]).optional(),
+  dnsSearch: z.array(z.string()).nullable().optional(),
+});
+
+const timeoutValue = z.string().refine((s) => parseDuration(s) !== undefined, {
+  message: 'must be a duration such as "90s", "5m" or "1h"',
+});
+
+export const ClusterConfigFile = z.strictObject({
+  apiVersion: z.enum(API_VERSIONS),
+  kind: z.literal("Cluster"),
+  name: z.string().optional(),
+  nodes: z.array(NodeConfig).min(1).optional(),
+  networking: NetworkingConfig.optional(),
+  kubernetesVersion: z
+    .string()
+    .regex(/^v\d+\.\d+\.\d+([-+].*)?$/, 'must look like "v1.35.5"')
+    .optional(),
+  addons: z.array(z.enum(ADDONS)).optional(),
+  timeouts: z
+    .record(z.string(), timeoutValue)
+    .superRefine((record, ctx) => {
+      for (const key of Object.keys(record)) {
+        if (!resolveStep(key)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message:
+              "unknown step; allowed: image, vm, kubeadm, kubeconfig, join, untaint, cni, addons (or their step ids)",
+          });
+        }
+      }
+    })
+    .optional(),
+  featureGates: z.record(z.string(), z.boolean()).optional(),
+  runtimeConfig: stringMap.optional(),
+  kubeadmConfigPatches: patchList.optional(),
+  kubeadmConfigPatchesJSON6902: json6902.optional(),
+  containerdConfigPatches: patchList.optional(),
+  containerdConfigPatchesJSON6902: patchList.optional(),
+});
+export type ClusterConfigFile = z.infer<typeof ClusterConfigFile>;
+
+/** One line per problem: `nodes.1.role: invalid value "master"; allowed: control-plane, worker`. */
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.length ? issue.path.map(String).join(".") : "(top level)";
+    switch (issue.code) {
+      case "unrecognized_keys":
+        return `${path}: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+      case "invalid_value":
+        return issue.message.startsWith("allowed") || issue.message.includes("kina")
+          ? `${path}: ${issue.message}`
+          : `${path}: invalid value; allowed: ${issue.values.map((v) => String(v)).join(", ")}`;
+      case "invalid_type":
+        return `${path}: ${issue.input === undefined ? "required" : `expected ${issue.expected}`}`;
+      default:
+        return `${path}: ${issue.message}`;
+    }
+  });
+}
