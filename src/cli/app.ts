@@ -1,0 +1,270 @@
+// The kina command line: yargs parsing and printing only. Heavy modules (the engine, the steps,
+// client-node) are imported inside the commands that need them, so `kina status` and
+// `kina --version` start fast.
+
+import yargs, { type Argv } from "yargs";
+import { resolveStep, stepNamesForHelp, type StepId } from "../../machines/steps.js";
+import { pickClusterName, UsageError } from "../config/resolve.js";
+import type { ClusterDriver } from "../steps/step.js";
+import { kinaVersion } from "./version.js";
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WriteStream | (NodeJS.WritableStream & { isTTY?: boolean });
+  stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CliDeps {
+  /** The cluster driver; the real one is imported lazily. Tests pass their own. */
+  driver?: () => Promise<ClusterDriver<unknown>>;
+  io?: Partial<CliIo>;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number> {
+  const io: CliIo = {
+    stdout: deps.io?.stdout ?? process.stdout,
+    stderr: deps.io?.stderr ?? process.stderr,
+    stdin: deps.io?.stdin ?? process.stdin,
+    env: deps.io?.env ?? process.env,
+  };
+  const say = (text: string) => io.stderr.write(text.endsWith("\n") ? text : `${text}\n`);
+  const out = (text: string) => io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  const loadDriver = deps.driver ?? (async () => (await import("../steps/driver.js")).realDriver() as ClusterDriver<unknown>);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error("interrupted by Ctrl-C"));
+  process.once("SIGINT", onSigint);
+
+  const ctx = { io, say, out, loadDriver, signal: controller.signal, argv };
+  let exit = EXIT_OK;
+  const parser = buildParser(argv, ctx, (code) => {
+    exit = code;
+  });
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    exit = reportError(error, say);
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+  return exit;
+}
+
+export type CommandContext = {
+  io: CliIo;
+  say: (text: string) => void;
+  out: (text: string) => void;
+  loadDriver: () => Promise<ClusterDriver<unknown>>;
+  signal: AbortSignal;
+  argv: string[];
+};
+
+function reportError(error: unknown, say: (t: string) => void): number {
+  if (error instanceof ExitCode) return error.code;
+  if (error instanceof UsageError) {
+    say(`ERROR: ${error.message}`);
+    return EXIT_USAGE;
+  }
+  const e = error as Error & { hint?: string };
+  say(`ERROR: ${e?.message ?? String(error)}`);
+  if (e?.hint) say(`  ${e.hint}`);
+  return EXIT_FAILURE;
+}
+
+/** kind spells `kina create cluster --name X`; kina also takes `kina create X`. */
+function clusterWord(positional: string | undefined): string | undefined {
+  return positional === "cluster" ? undefined : positional;
+}
+
+function nameOf(args: { name?: string | undefined; cluster?: string | undefined }, env: NodeJS.ProcessEnv): string {
+  return pickClusterName(clusterWord(args.cluster), args.name, env);
+}
+
+function buildParser(argv: string[], c: CommandContext, setExit: (code: number) => void): Argv {
+  const run = (work: () => Promise<number | void>) => async () => {
+    const code = await work();
+    if (typeof code === "number") setExit(code);
+  };
+  const nameOption = {
+    name: { type: "string" as const, alias: "n", describe: "cluster name (default: $KINA_CLUSTER, else kina)" },
+  };
+
+  return yargs(argv)
+    .scriptName("kina")
+    .usage(
+      "kina — local Kubernetes clusters on Apple container VMs, bootstrapped by a resumable workflow.\n\n" +
+        "A failed or interrupted create keeps its VMs: `kina status --graph` shows where it stopped,\n" +
+        "`kina resume` continues, `kina retry STEP` re-runs one step.\n\nUsage: $0 <command> [options]",
+    )
+    .command(
+      "create [cluster]",
+      "create a cluster (also: create cluster --name NAME)",
+      (y) =>
+        y
+          .positional("cluster", { type: "string", describe: "cluster name" })
+          .options({
+            ...nameOption,
+            config: { type: "string", nargs: 1, describe: "cluster config file (kina.x-k8s.io or kind.x-k8s.io v1alpha4), - for stdin" },
+            image: { type: "string", describe: "node image for every node (skips building the default image)" },
+            timeout: {
+              type: "string",
+              array: true,
+              describe: "step timeout: 10m for every step, or STEP=DURATION (cni=30s); repeatable",
+            },
+            "delete-on-failure": { type: "boolean", default: false, describe: "delete the cluster if create fails (kind's behaviour)" },
+            "switch-context": { type: "boolean", default: true, describe: "make kina-NAME the current kubectl context (--no-switch-context keeps yours)" },
+            kubeconfig: { type: "string", nargs: 1, describe: "kubeconfig file to merge into (default: first of $KUBECONFIG, else ~/.kube/config)" },
+          }),
+      (args) =>
+        run(async () => {
+          const { createCommand } = await import("./commands/bootstrap.js");
+          return createCommand(c, {
+            name: args.name,
+            cluster: clusterWord(args.cluster),
+            config: args.config,
+            image: args.image,
+            timeout: (args.timeout as string[] | undefined) ?? [],
+            deleteOnFailure: args["delete-on-failure"],
+            switchContext: args["switch-context"],
+            kubeconfig: args.kubeconfig,
+          });
+        })(),
+    )
+    .command(
+      "resume [cluster]",
+      "continue a failed or interrupted cluster from where it stopped",
+      (y) =>
+        y.positional("cluster", { type: "string" }).options({
+          ...nameOption,
+          "dry-run": { type: "boolean", default: false, describe: "print, per step, skip or run and why; change nothing" },
+        }),
+      (args) =>
+        run(async () => {
+          const { resumeCommand } = await import("./commands/bootstrap.js");
+          return resumeCommand(c, nameOf(args, c.io.env), args["dry-run"]);
+        })(),
+    )
+    .command(
+      "retry <step> [cluster]",
+      `re-run one step even if done, then continue (later steps re-verified). Steps: ${stepNamesForHelp()}`,
+      (y) => y.positional("step", { type: "string", demandOption: true }).positional("cluster", { type: "string" }).options(nameOption),
+      (args) =>
+        run(async () => {
+          const step = resolveStep(String(args.step));
+          if (!step) {
+            throw new UsageError(`unknown step "${args.step}"; allowed: ${stepNamesForHelp()}`);
+          }
+          const { retryCommand } = await import("./commands/bootstrap.js");
+          return retryCommand(c, nameOf(args, c.io.env), step as StepId);
+        })(),
+    )
+    .command(
+      "status [cluster]",
+      "show a cluster's bootstrap steps",
+      (y) =>
+        y.positional("cluster", { type: "string" }).options({
+          ...nameOption,
+          graph: { type: "boolean", default: false, describe: "draw the step chain with attempts and durations" },
+          json: { type: "boolean", default: false, describe: "print the stable JSON document on stdout" },
+        }),
+      (args) =>
+        run(async () => {
+          const { statusCommand } = await import("./commands/status.js");
+          return statusCommand(c, nameOf(args, c.io.env), { graph: args.graph, json: args.json });
+        })(),
+    )
+    .command(
+      "delete [cluster]",
+      "delete a cluster: its VMs, network, kubeconfig entries and state (also: delete cluster --name NAME)",
+      (y) => y.positional("cluster", { type: "string" }).options(nameOption),
+      (args) =>
+        run(async () => {
+          const { deleteCommand } = await import("./commands/bootstrap.js");
+          return deleteCommand(c, nameOf(args, c.io.env));
+        })(),
+    )
+    .command("get", "get clusters | nodes | kubeconfig", (y) =>
+      y
+        .command(
+          "clusters",
+          "list the clusters kina knows, one per line",
+          () => {},
+          () =>
+            run(async () => {
+              const { getClustersCommand } = await import("./commands/status.js");
+              return getClustersCommand(c);
+            })(),
+        )
+        .command(
+          "nodes [cluster]",
+          "list a cluster's node VMs, one per line",
+          (z) => z.positional("cluster", { type: "string" }).options(nameOption),
+          (args) =>
+            run(async () => {
+              const { getNodesCommand } = await import("./commands/status.js");
+              return getNodesCommand(c, nameOf(args, c.io.env));
+            })(),
+        )
+        .command(
+          "kubeconfig [cluster]",
+          "print a cluster's kubeconfig on stdout",
+          (z) => z.positional("cluster", { type: "string" }).options(nameOption),
+          (args) =>
+            run(async () => {
+              const { getKubeconfigCommand } = await import("./commands/status.js");
+              return getKubeconfigCommand(c, nameOf(args, c.io.env));
+            })(),
+        )
+        .demandCommand(1, "get needs what to get: clusters, nodes or kubeconfig"),
+    )
+    .command("build", "build images: node-image", (y) =>
+      y
+        .command(
+          "node-image",
+          "build the kina node image with `container build` (kina create does this on first use)",
+          (z) =>
+            z.options({
+              image: { type: "string", describe: "tag for the built image (default: the pinned kina/node tag)" },
+              "base-image": { type: "string", describe: "kindest/node base, pinned by digest: REPO:TAG@sha256:…" },
+              arch: { type: "string", choices: ["arm64", "amd64"], describe: "target architecture (default: the Mac's)" },
+            }),
+          (args) =>
+            run(async () => {
+              const { buildNodeImageCommand } = await import("./commands/build.js");
+              return buildNodeImageCommand(c, { image: args.image, baseImage: args["base-image"], arch: args.arch });
+            })(),
+        )
+        .demandCommand(1, "build needs what to build: node-image"),
+    )
+    .command(
+      "version",
+      "print kina's version",
+      () => {},
+      () =>
+        run(async () => {
+          c.out(`kina v${kinaVersion()} node ${process.version} ${process.platform}/${process.arch}`);
+        })(),
+    )
+    .completion("completion", "print a shell completion script (bash, zsh): source <(kina completion)")
+    .version(kinaVersion())
+    .alias("h", "help")
+    .demandCommand(1, "a command is required")
+    .strict()
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageError(`${message}\nRun \`kina --help\` for usage.`);
+    });
+}

@@ -1,0 +1,84 @@
+// The step interface: every bootstrap step is `run` (idempotent; does the work) plus `verify`
+// (cheap; does the result still hold?). Steps get everything through the context, never globals,
+// so tests inject doubles through the same door.
+
+import type { StepId } from "../../machines/steps.js";
+import type { ClusterPaths } from "../../state/paths.js";
+import type { Outputs, StepRecord } from "../../state/schema.js";
+import type { ResolvedConfig } from "../config/resolved.js";
+
+export type Verification = { ok: true } | { ok: false; reason: string };
+
+/** One command a step ran, as the attempt log records it. */
+export interface CommandRecord {
+  argv: readonly string[];
+  exitCode?: number;
+  stdout?: string;
+  stderr?: string;
+  durationMs?: number;
+}
+
+export interface StepLog {
+  /** The attempt's log file. */
+  readonly path: string;
+  line(text: string): void;
+  command(record: CommandRecord): void;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** What a step may use. `S` is the services bundle (runtime adapter, Kubernetes clients). */
+export interface StepContext<S = Services> {
+  cluster: string;
+  config: ResolvedConfig;
+  /** Live view of the outputs recorded so far. */
+  readonly outputs: Outputs;
+  /** Records outputs durably before returning. */
+  setOutputs(patch: Partial<Outputs>): Promise<void>;
+  paths: ClusterPaths;
+  services: S;
+  log: StepLog;
+  clock: Clock;
+  signal: AbortSignal;
+  timeoutMs: number;
+  attempt: number;
+  /** Why this attempt runs: "first run", "retry requested", "interrupted", a failed verify. */
+  reason: string;
+  /** The step's record before this attempt (e.g. kubeadm init needs to know a previous attempt ran). */
+  previous: StepRecord;
+  /** A short status for the progress line. */
+  progress(message: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Step<S = Services> {
+  id: StepId;
+  run(ctx: StepContext<S>): Promise<void>;
+  verify(ctx: StepContext<S>): Promise<Verification>;
+}
+
+/** Undoes a cluster: VMs, network, kubeconfig entries (the folder is removed by the caller). */
+export interface TeardownContext<S = Services> {
+  cluster: string;
+  /** Known when state.json was readable; teardown must also work without it (by label). */
+  config?: ResolvedConfig;
+  outputs?: Outputs;
+  services: S;
+  log: StepLog;
+  notice(message: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Everything cluster-specific the engine drives: the steps, teardown and the services they use. */
+export interface ClusterDriver<S = Services> {
+  steps: Record<StepId, Step<S>>;
+  /** Checks the host before the first step (container version, service, macOS for multi-node). */
+  preflight(config: ResolvedConfig, services: S): Promise<void>;
+  teardown(ctx: TeardownContext<S>): Promise<void>;
+  services(opts: { log: StepLog; signal: AbortSignal; env: NodeJS.ProcessEnv }): S;
+}
+
+/** The real services bundle; kept as an open record so the engine does not import heavy modules. */
+export type Services = Record<string, unknown>;
