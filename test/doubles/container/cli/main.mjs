@@ -1,0 +1,69 @@
+// Entry of the fake Apple `container` CLI (release 1.2.2): state dir, fault injection, dispatch,
+// error printing and exit codes.
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { canonicalArgv, resolveCommand } from "./commands.mjs";
+import { renderError } from "./errors.mjs";
+import { crashCaller, takeFault } from "./faults.mjs";
+import { stateDirFromEnv } from "./store.mjs";
+import { SERVICE_STOPPED } from "./cmd-system.mjs";
+
+function write(stream, chunks) {
+  return new Promise((resolveWrite) => {
+    const data = Buffer.concat(chunks.map((c) => (typeof c === "string" ? Buffer.from(c) : c)));
+    if (data.length === 0) return resolveWrite();
+    stream.write(data, () => resolveWrite());
+  });
+}
+
+async function finish(stdout, stderr, exitCode, crashAfter) {
+  await write(process.stdout, stdout);
+  await write(process.stderr, stderr);
+  if (crashAfter) crashCaller();
+  process.exit(exitCode);
+}
+
+export async function main(argv, env = process.env) {
+  const stdout = [];
+  const stderr = [];
+  const dir = stateDirFromEnv(env);
+  const needsState = !(argv.length === 1 && ["--version", "-h", "--help", "help"].includes(argv[0]));
+  if (!dir && needsState) {
+    return finish([], ["fake container: KINA_FAKE_CONTAINER_STATE must be set to the double's state directory\n"], 1);
+  }
+  let crashAfter = false;
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    const rule = takeFault(dir, argv, canonicalArgv(argv, env));
+    if (rule?.crashCaller && rule.after) crashAfter = true;
+    else if (rule) {
+      if (rule.crashCaller) crashCaller();
+      if (rule.stdout) stdout.push(rule.stdout);
+      if (rule.stderr) stderr.push(rule.stderr.endsWith("\n") ? rule.stderr : `${rule.stderr}\n`);
+      return finish(stdout, stderr, rule.exitCode ?? 1, false);
+    }
+  }
+  const ctx = {
+    dir,
+    env,
+    argv,
+    serviceUp: dir ? !existsSync(join(dir, SERVICE_STOPPED)) : true,
+    out: (chunk) => stdout.push(chunk),
+    err: (chunk) => stderr.push(chunk),
+  };
+  let exitCode;
+  try {
+    const resolved = resolveCommand(argv, ctx);
+    if (resolved.kind === "text") {
+      stdout.push(resolved.text);
+      exitCode = 0;
+    } else {
+      exitCode = await resolved.command.handler(ctx, resolved.values);
+    }
+  } catch (error) {
+    const rendered = renderError(error);
+    stderr.push(rendered.stderr);
+    exitCode = rendered.exitCode;
+  }
+  return finish(stdout, stderr, exitCode, crashAfter);
+}
