@@ -106,8 +106,12 @@ function printFailure(c: CommandContext, name: string, result: Extract<EngineRes
   if (result.log) c.say(`  log: ${result.log}`);
   if (!kept) return;
   c.say(`The cluster's VMs are kept. Next:`);
-  c.say(`  kina status ${name} --graph    see where it stopped`);
-  c.say(`  kina resume ${name}            continue from ${result.step}`);
-  c.say(`  kina retry ${short} ${name}${" ".repeat(Math.max(1, 14 - short.length))}re-run ${result.step}, then the steps after it`);
-  c.say(`  kina delete ${name}            remove the cluster`);
+  const rows: [string, string][] = [
+    [`kina status ${name} --graph`, "see where it stopped"],
+    [`kina resume ${name}`, `continue from ${result.step}`],
+    [`kina retry ${short} ${name}`, `re-run ${result.step}, then the steps after it`],
+    [`kina delete ${name}`, "remove the cluster"],
+  ];
+  const width = Math.max(...rows.map(([cmd]) => cmd.length)) + 3;
+  for (const [cmd, why] of rows) c.say(`  ${cmd.padEnd(width)}${why}`);
 }

@@ -7,6 +7,7 @@ import { RootfsEscapeError } from "./rootfs.mjs";
 import { recordNodeInfo } from "./cluster.mjs";
 import { runShell } from "./shell.mjs";
 import { BIN_DIRS, PROGRAMS } from "./programs/index.mjs";
+import { kinaScript, runKinaScript } from "./kina-scripts.mjs";
 
 const SHELLS = ["sh", "bash", "dash"];
 
@@ -32,6 +33,8 @@ async function dispatch(ctx, argv) {
   const [argv0 = "", ...args] = argv;
   const name = programName(argv0);
   if (name && SHELLS.includes(name)) {
+    const script = kinaScript(ctx.rootfs, args);
+    if (script) return runKinaScript(ctx, script, args);
     return runShell({ ...ctx, argv0: name }, args, {
       runProgram: (words) => dispatch(ctx, words),
       logInner: (words, exitCode, redirects) => appendExecLog(ctx.node, words, exitCode, "sh", redirects),

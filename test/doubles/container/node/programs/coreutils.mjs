@@ -293,3 +293,19 @@ export function uname(ctx, args) {
   const order = parsed.flags.has("a") ? ["s", "n", "r", "v", "m", "o"] : ["s", "n", "r", "v", "m", "o"].filter((f) => parsed.flags.has(f));
   return ok((order.length ? order : ["s"]).map((f) => fields[f]).join(" ") + "\n");
 }
+
+/** chmod OCTAL FILE… (kina sets modes of files it writes; symbolic modes are not needed). */
+export function chmod(ctx, args) {
+  const [mode, ...files] = args;
+  if (!mode || !/^[0-7]{3,4}$/.test(mode)) return fail(1, `chmod: invalid mode: '${mode ?? ""}'`);
+  if (!files.length) return fail(1, `chmod: missing operand after '${mode}'`);
+  let err = "";
+  for (const file of files) {
+    if (!statNode(ctx.rootfs, nodePath(file, ctx.cwd))) {
+      err += `chmod: cannot access '${file}': No such file or directory\n`;
+      continue;
+    }
+    fs.chmodSync(hostPath(ctx.rootfs, file, ctx.cwd), Number.parseInt(mode, 8));
+  }
+  return err ? { exitCode: 1, stdout: "", stderr: err } : { exitCode: 0, stdout: "", stderr: "" };
+}

@@ -1,5 +1,5 @@
 // The programs a fake node has on its PATH, by name.
-import { cat, echo, falseProgram, mkdir, rm, test, trueProgram, uname, zcat } from "./coreutils.mjs";
+import { cat, chmod, echo, falseProgram, mkdir, rm, test, trueProgram, uname, zcat } from "./coreutils.mjs";
 import { crictl } from "./crictl.mjs";
 import { ctr } from "./ctr.mjs";
 import { IPTABLES_PROGRAMS, iptables, updateAlternatives } from "./iptables.mjs";
@@ -10,6 +10,7 @@ import { systemctl } from "./systemctl.mjs";
 
 export const PROGRAMS = {
   cat,
+  chmod,
   zcat,
   mkdir,
   rm,

@@ -1,0 +1,74 @@
+// addonsReady: the default StorageClass (local-path, from the node image) and every configured
+// addon applied, then CoreDNS and each addon's workload available. Each addon's result is
+// recorded in outputs.addons, which `kina status` shows.
+
+import type { KubeAccess } from "../kube/access.js";
+import { deploymentAvailable, type DeploymentLike } from "./kube-waits.js";
+import { firstControlPlane } from "./nodes.js";
+import type { KinaContext, KinaStep } from "./services.js";
+
+interface Addon {
+  /** Where its manifest comes from inside the node (kindest/node ships these). */
+  manifest?: string;
+  deployment: { namespace: string; name: string };
+}
+
+const ADDONS: Record<string, Addon> = {
+  coredns: { deployment: { namespace: "kube-system", name: "coredns" } },
+  storage: {
+    manifest: "/kind/manifests/default-storage.yaml",
+    deployment: { namespace: "local-path-storage", name: "local-path-provisioner" },
+  },
+};
+
+function configured(ctx: KinaContext): string[] {
+  return ["coredns", ...ctx.config.addons.filter((a) => a in ADDONS)];
+}
+
+async function check(kube: KubeAccess, addon: Addon): Promise<{ done: boolean; reason: string }> {
+  const { namespace, name } = addon.deployment;
+  return deploymentAvailable(await kube.read<DeploymentLike>("apps/v1", "Deployment", name, namespace), `${namespace}/${name}`);
+}
+
+export const addonsReady: KinaStep = {
+  id: "addonsReady",
+  async run(ctx) {
+    const cp = firstControlPlane(ctx.config);
+    const kube = await ctx.services.kube(ctx.paths.kubeconfig);
+    const names = configured(ctx);
+    await ctx.setOutputs({ addons: Object.fromEntries(names.map((n) => [n, { status: "pending" as const }])) });
+    for (const name of names) {
+      const manifest = ADDONS[name]!.manifest;
+      if (manifest) await kube.apply(await ctx.services.runtime.readFile(cp.name, manifest));
+    }
+    const results: Record<string, { status: "available" | "failed"; message?: string }> = {};
+    let failure: Error | undefined;
+    for (const name of names) {
+      const { namespace, name: deployment } = ADDONS[name]!.deployment;
+      ctx.progress(`waiting for ${name} (${namespace}/${deployment})`);
+      try {
+        await kube.waitUntil(
+          `${name}`,
+          () => kube.list<DeploymentLike>("apps/v1", "Deployment", namespace),
+          `/apis/apps/v1/namespaces/${namespace}/deployments`,
+          (items) => deploymentAvailable(items.find((d) => d.metadata.name === deployment), `${namespace}/${deployment}`),
+        );
+        results[name] = { status: "available" };
+      } catch (error) {
+        results[name] = { status: "failed", message: (error as Error).message };
+        failure ??= error as Error;
+        break; // the step's time is spent; the rest stay pending
+      }
+    }
+    await ctx.setOutputs({ addons: { ...ctx.outputs.addons, ...results } });
+    if (failure) throw failure;
+  },
+  async verify(ctx) {
+    const kube = await ctx.services.kube(ctx.paths.kubeconfig);
+    for (const name of configured(ctx)) {
+      const r = await check(kube, ADDONS[name]!);
+      if (!r.done) return { ok: false, reason: `${name}: ${r.reason}` };
+    }
+    return { ok: true };
+  },
+};

@@ -1,0 +1,60 @@
+// imageBuilt: every node image is present locally. The default kina image is built from the
+// images/node context shipped with kina; any other reference is pulled. The digest is recorded so
+// a later resume notices an image that changed underneath the cluster.
+
+import { buildArgsFor, nodeImageContextDir, nodeImageDefaults } from "../image/nodeImage.js";
+import type { KinaContext, KinaStep } from "./services.js";
+
+/** buildArgsFor gives `--build-arg K=V` pairs; the adapter takes them as a record. */
+function buildArgRecord(flat: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 1; i < flat.length; i += 2) {
+    const pair = flat[i]!;
+    out[pair.slice(0, pair.indexOf("="))] = pair.slice(pair.indexOf("=") + 1);
+  }
+  return out;
+}
+
+function images(ctx: KinaContext): string[] {
+  return [...new Set(ctx.config.nodes.map((n) => n.image))];
+}
+
+async function digestOf(ctx: KinaContext, ref: string): Promise<string | undefined> {
+  const image = await ctx.services.runtime.tryImageInspect(ref);
+  return image?.configuration.descriptor.digest;
+}
+
+export const imageBuilt: KinaStep = {
+  id: "imageBuilt",
+  async run(ctx) {
+    const defaults = nodeImageDefaults();
+    const recorded: { ref: string; digest?: string }[] = [];
+    for (const ref of images(ctx)) {
+      let digest = await digestOf(ctx, ref);
+      if (digest) {
+        ctx.log.line(`image ${ref} is present (${digest})`);
+      } else if (ref === defaults.image) {
+        ctx.progress(`building ${ref} (first use; later clusters reuse it)`);
+        await ctx.services.runtime.build({ context: nodeImageContextDir(), tag: ref, buildArgs: buildArgRecord(buildArgsFor()) });
+        digest = await digestOf(ctx, ref);
+      } else {
+        ctx.progress(`pulling ${ref}`);
+        await ctx.services.runtime.imagePull(ref);
+        digest = await digestOf(ctx, ref);
+      }
+      if (!digest) throw new Error(`image ${ref} is still missing after ${ref === defaults.image ? "the build" : "the pull"}`);
+      recorded.push({ ref, digest });
+    }
+    await ctx.setOutputs({ image: recorded[0]! });
+  },
+  async verify(ctx) {
+    for (const ref of images(ctx)) {
+      const digest = await digestOf(ctx, ref);
+      if (!digest) return { ok: false, reason: `image ${ref} is no longer present` };
+      if (ref === ctx.outputs.image?.ref && ctx.outputs.image.digest && ctx.outputs.image.digest !== digest) {
+        return { ok: false, reason: `image ${ref} changed (${ctx.outputs.image.digest} → ${digest})` };
+      }
+    }
+    return { ok: true };
+  },
+};
