@@ -13,6 +13,9 @@ import { discardLog } from "../engine/attempt-log.js";
 import { runEngine, skippedSteps, type EngineResult, type RunMode } from "../engine/engine.js";
 import type { Reporter } from "../engine/reporter.js";
 import type { ClusterDriver } from "../steps/step.js";
+import { openCluster } from "./open.js";
+
+export { ClusterNotFoundError, openCluster } from "./open.js";
 
 export interface OperationDeps<S> {
   driver: ClusterDriver<S>;
@@ -21,13 +24,6 @@ export interface OperationDeps<S> {
   signal: AbortSignal;
   notice: (message: string) => void;
   commandLine: string;
-}
-
-export class ClusterNotFoundError extends Error {
-  constructor(name: string) {
-    super(`no cluster "${name}": \`kina get clusters\` lists the clusters kina knows`);
-    this.name = "ClusterNotFoundError";
-  }
 }
 
 export class ClusterExistsError extends Error {
@@ -78,12 +74,6 @@ export async function createCluster<S>(config: ResolvedConfig, deps: OperationDe
     );
     return runEngine({ store, config, driver: deps.driver, reporter: deps.reporter, mode: { kind: "create" }, env: deps.env, signal: deps.signal });
   });
-}
-
-export async function openCluster(name: string, env: NodeJS.ProcessEnv): Promise<ClusterStore> {
-  const store = await ClusterStore.open(name, env);
-  if (!store) throw new ClusterNotFoundError(name);
-  return store;
 }
 
 export function storedConfig(store: ClusterStore): ResolvedConfig {

@@ -136,7 +136,7 @@ export function formatIssues(error: z.ZodError): string[] {
       case "unrecognized_keys":
         return `${path}: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
       case "invalid_value":
-        return issue.message.startsWith("allowed") || issue.message.includes("kina")
+        return issue.message.startsWith("allowed") || issue.message.startsWith("kina ")
           ? `${path}: ${issue.message}`
           : `${path}: invalid value; allowed: ${issue.values.map((v) => String(v)).join(", ")}`;
       case "invalid_type":

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { clusterPaths } from "../../../state/paths.js";
 import { listClusterNames } from "../../../state/store.js";
-import { openCluster } from "../../cluster/operations.js";
+import { openCluster } from "../../cluster/open.js";
 import { useColor } from "../../ui/glyphs.js";
 import { renderGraph, statusDocument, summaryLine } from "../../ui/status-view.js";
 import { EXIT_OK, type CommandContext } from "../app.js";

@@ -1,0 +1,82 @@
+// The CLI as a user meets it: help, exit codes, and the fast paths that must not load the
+// Kubernetes client.
+
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FAKE_KINA, KINA_BIN, REPO, run, tempDir } from "../helpers/run.js";
+
+function importsOf(args: string[], env: NodeJS.ProcessEnv): string[] {
+  const log = join(tempDir(), "imports.log");
+  const r = spawnSync(process.execPath, ["--import", join(REPO, "test/fixtures/record-imports.mjs"), KINA_BIN, ...args], {
+    env: { PATH: process.env.PATH, ...env, KINA_IMPORT_LOG: log },
+    encoding: "utf8",
+  });
+  expect(r.status, r.stderr).toBe(0);
+  return readFileSync(log, "utf8").split("\n");
+}
+
+describe("fast commands stay light", () => {
+  it("status, get clusters and --version do not load client-node, xstate or the steps", async () => {
+    const home = tempDir();
+    const env = { KINA_HOME: home, HOME: home };
+    await run(FAKE_KINA, ["create", "dev"], { ...env, KINA_FAKE_STEPS: "{}" });
+    for (const args of [["status", "dev"], ["status", "dev", "--graph"], ["get", "clusters"], ["--version"]]) {
+      const urls = importsOf(args, env);
+      expect(urls.some((u) => u.includes("/dist/src/cli/app.js")), args.join(" ")).toBe(true);
+      for (const heavy of ["@kubernetes/client-node", "/xstate/", "/execa/", "/dist/src/steps/"]) {
+        expect(urls.filter((u) => u.includes(heavy)), `${args.join(" ")} loaded ${heavy}`).toEqual([]);
+      }
+    }
+  });
+});
+
+describe("usage", () => {
+  it("--help lists every command", async () => {
+    const r = await run(KINA_BIN, ["--help"], { HOME: tempDir() });
+    expect(r.code).toBe(0);
+    for (const cmd of ["create", "resume", "retry <step>", "status", "delete", "get", "build", "version", "completion"]) {
+      expect(r.stdout).toContain(`kina ${cmd}`);
+    }
+  });
+
+  it("unknown commands and options exit 2 with a pointer to --help", async () => {
+    for (const args of [["frobnicate"], ["create", "dev", "--privileged"], []]) {
+      const r = await run(KINA_BIN, args, { HOME: tempDir() });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toContain("kina --help");
+    }
+  });
+
+  it("status of a cluster that does not exist says how to list clusters", async () => {
+    const home = tempDir();
+    const r = await run(KINA_BIN, ["status", "nope"], { HOME: home, KINA_HOME: home });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no cluster "nope"');
+    expect(r.stderr).toContain("kina get clusters");
+  });
+
+  it("version prints kina's version; completion prints a shell script", async () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"));
+    expect((await run(KINA_BIN, ["--version"], {})).stdout.trim()).toBe(pkg.version);
+    expect((await run(KINA_BIN, ["version"], {})).stdout).toContain(`kina v${pkg.version}`);
+    const completion = await run(KINA_BIN, ["completion"], { SHELL: "/bin/bash" });
+    expect(completion.code).toBe(0);
+    expect(completion.stdout).toContain("complete");
+  });
+
+  it("status --json follows the documented schema", async () => {
+    const home = tempDir();
+    const env = { KINA_HOME: home, HOME: home, KINA_FAKE_STEPS: JSON.stringify({ cniInstalled: { failAttempts: 1, error: "boom" } }) };
+    await run(FAKE_KINA, ["create", "dev"], env);
+    const doc = JSON.parse((await run(FAKE_KINA, ["status", "dev", "--json"], env)).stdout);
+    expect(Object.keys(doc)).toEqual(expect.arrayContaining(["name", "phase", "steps", "nodes"]));
+    expect(doc.phase).toBe("failed");
+    const cni = doc.steps.find((s: { id: string }) => s.id === "cniInstalled");
+    expect(cni).toMatchObject({ short: "cni", status: "failed", attempts: 1, error: "boom" });
+    expect(typeof cni.startedAt).toBe("string");
+    expect(typeof cni.durationMs).toBe("number");
+    expect(cni.log).toMatch(/cniInstalled-1\.log$/);
+  });
+});
