@@ -147,17 +147,25 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         y.positional("cluster", { type: "string" }).options({
           ...nameOption,
           "dry-run": { type: "boolean", default: false, describe: "print, per step, skip or run and why; change nothing" },
+          timeout: { type: "string", array: true, describe: "step timeouts for this run: 10m, or STEP=DURATION; repeatable" },
         }),
       (args) =>
         run(async () => {
           const { resumeCommand } = await import("./commands/bootstrap.js");
-          return resumeCommand(c, nameOf(args, c.io.env), args["dry-run"]);
+          return resumeCommand(c, nameOf(args, c.io.env), args["dry-run"], (args.timeout as string[] | undefined) ?? []);
         })(),
     )
     .command(
       "retry <step> [cluster]",
       `re-run one step even if done, then continue (later steps re-verified). Steps: ${stepNamesForHelp()}`,
-      (y) => y.positional("step", { type: "string", demandOption: true }).positional("cluster", { type: "string" }).options(nameOption),
+      (y) =>
+        y
+          .positional("step", { type: "string", demandOption: true })
+          .positional("cluster", { type: "string" })
+          .options({
+            ...nameOption,
+            timeout: { type: "string", array: true, describe: "step timeouts for this run: 10m, or STEP=DURATION; repeatable" },
+          }),
       (args) =>
         run(async () => {
           const step = resolveStep(String(args.step));
@@ -165,7 +173,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
             throw new UsageError(`unknown step "${args.step}"; allowed: ${stepNamesForHelp()}`);
           }
           const { retryCommand } = await import("./commands/bootstrap.js");
-          return retryCommand(c, nameOf(args, c.io.env), step as StepId);
+          return retryCommand(c, nameOf(args, c.io.env), step as StepId, (args.timeout as string[] | undefined) ?? []);
         })(),
     )
     .command(

@@ -90,11 +90,13 @@ export function storedConfig(store: ClusterStore): ResolvedConfig {
 export async function continueCluster<S>(
   name: string,
   mode: Exclude<RunMode, { kind: "create" }>,
-  deps: OperationDeps<S>,
+  deps: OperationDeps<S> & { timeouts?: Partial<Record<StepId, number>> },
 ): Promise<EngineResult | { phase: "ready"; nothingToDo: true }> {
   return withLock(name, deps, async () => {
     const store = await openCluster(name, deps.env);
-    const config = storedConfig(store);
+    const stored = storedConfig(store);
+    // --timeout on resume/retry applies to this run only; the cluster keeps its own settings.
+    const config = { ...stored, timeoutsMs: { ...stored.timeoutsMs, ...deps.timeouts } };
     const value = (store.data.machine as { value?: unknown } | undefined)?.value;
     if (mode.kind === "resume" && value === "ready") return { phase: "ready" as const, nothingToDo: true as const };
     if (mode.kind === "retry") {

@@ -58,7 +58,8 @@ export async function createCommand(c: CommandContext, args: CreateArgs): Promis
   return finish(c, name, result);
 }
 
-export async function resumeCommand(c: CommandContext, name: string, dryRun: boolean): Promise<number> {
+export async function resumeCommand(c: CommandContext, name: string, dryRun: boolean, timeout: string[] = []): Promise<number> {
+  const timeouts = parseTimeoutFlags(timeout);
   const driver = await c.loadDriver();
   if (dryRun) {
     const rows = await planResume(name, { driver, env: c.io.env, signal: c.signal });
@@ -67,7 +68,7 @@ export async function resumeCommand(c: CommandContext, name: string, dryRun: boo
     return EXIT_OK;
   }
   const reporter = await makeReporter(c);
-  const result = await continueCluster(name, { kind: "resume" }, { ...deps(c), driver, reporter });
+  const result = await continueCluster(name, { kind: "resume" }, { ...deps(c), driver, reporter, timeouts });
   if ("nothingToDo" in result) {
     c.say(`Cluster "${name}" is ready; nothing to resume. \`kina retry STEP ${name}\` re-runs a step.`);
     return EXIT_OK;
@@ -75,10 +76,11 @@ export async function resumeCommand(c: CommandContext, name: string, dryRun: boo
   return finish(c, name, result);
 }
 
-export async function retryCommand(c: CommandContext, name: string, step: StepId): Promise<number> {
+export async function retryCommand(c: CommandContext, name: string, step: StepId, timeout: string[] = []): Promise<number> {
+  const timeouts = parseTimeoutFlags(timeout);
   const driver = await c.loadDriver();
   const reporter = await makeReporter(c);
-  const result = await continueCluster(name, { kind: "retry", step }, { ...deps(c), driver, reporter });
+  const result = await continueCluster(name, { kind: "retry", step }, { ...deps(c), driver, reporter, timeouts });
   return finish(c, name, result as EngineResult);
 }
 
