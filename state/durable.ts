@@ -1,8 +1,8 @@
 // Crash-safe file writes: a reader sees the old bytes or the new bytes, never a torn file, and a
-// write that returned survives a power cut (temp file, fsync, rename, fsync of the folder).
+// write that returned survives a power cut (temp file, fsync, rename, fsync of the folder). Used
+// for state.json and for every kubeconfig kina writes.
 
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -12,18 +12,17 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 
 export async function writeFileDurable(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const handle = await open(temp, "wx", mode);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
+    try {
+      await handle.writeFile(data);
+      // open()'s mode is filtered through the umask; set it exactly.
+      await handle.chmod(mode);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
@@ -32,11 +31,19 @@ export async function writeFileDurable(path: string, data: string | Uint8Array, 
   await syncDir(dir);
 }
 
+/**
+ * Makes a rename durable. Some file systems refuse fsync on a folder; the rename has happened
+ * then, which is not worth failing a command for.
+ */
 export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY);
+  let handle;
   try {
+    handle = await open(dir, "r");
     await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EINVAL" && code !== "EISDIR" && code !== "EPERM" && code !== "ENOTSUP") throw error;
   } finally {
-    await handle.close();
+    await handle?.close();
   }
 }

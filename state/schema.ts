@@ -4,6 +4,10 @@
 import { z } from "zod";
 import { STEP_IDS } from "../machines/steps.js";
 
+// Parse without zod's eval-compiled fast path: kina parses each schema a handful of times per
+// run, and compiling costs more start-up time than it saves.
+z.config({ jitless: true });
+
 export const SCHEMA_VERSION = 1;
 
 export const StepStatus = z.enum(["pending", "running", "done", "failed", "skipped"]);

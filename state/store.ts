@@ -2,11 +2,11 @@
 // or one from a newer kina, is refused and never written: the user's data is never lost to an
 // overwrite.
 
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { Low, type Adapter } from "lowdb";
 import { ensurePrivateDir, writeFileDurable } from "./durable.js";
 import { migrate } from "./migrations.js";
-import { clusterPaths, clustersDir, type ClusterPaths } from "./paths.js";
+import { clusterPaths, type ClusterPaths } from "./paths.js";
 import { ClusterState, SCHEMA_VERSION } from "./schema.js";
 
 export class StateRefusedError extends Error {
@@ -118,26 +118,6 @@ export class ClusterStore {
     change(this.db.data);
     await this.save();
   }
-}
-
-/** Cluster names with a state folder, sorted. */
-export async function listClusterNames(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(clustersDir(env));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-  const names: string[] = [];
-  for (const entry of entries) {
-    try {
-      if ((await stat(clusterPaths(entry, env).state)).isFile()) names.push(entry);
-    } catch {
-      // a folder without state.json is not a cluster
-    }
-  }
-  return names.sort();
 }
 
 export async function removeClusterDir(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {

@@ -4,8 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { clusterPaths } from "../../../state/paths.js";
-import { listClusterNames } from "../../../state/store.js";
-import { openCluster } from "../../cluster/open.js";
+import { listClusterNames } from "../../../state/list.js";
 import { useColor } from "../../ui/glyphs.js";
 import { renderGraph, statusDocument, summaryLine } from "../../ui/status-view.js";
 import { EXIT_OK, type CommandContext } from "../app.js";
@@ -20,6 +19,11 @@ async function lockIsFree(name: string, env: NodeJS.ProcessEnv): Promise<boolean
   } catch {
     return true;
   }
+}
+
+async function openCluster(name: string, env: NodeJS.ProcessEnv) {
+  // Loaded on use: the state schema is the heaviest import on these paths.
+  return (await import("../../cluster/open.js")).openCluster(name, env);
 }
 
 export async function statusCommand(c: CommandContext, name: string, opts: { graph: boolean; json: boolean }): Promise<number> {
