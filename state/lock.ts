@@ -35,7 +35,8 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, but belongs to another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -79,7 +80,7 @@ export async function acquireClusterLock(
       const holder = await readLock(path);
       if (!holder) continue; // released between our link and our read: try again
       const sameHost = holder.host === me.host;
-      if (sameHost && holder.pid > 0 && alive(holder.pid)) throw new ClusterLockedError(cluster, holder);
+      if (sameHost && holder.pid > 0 && processAlive(holder.pid)) throw new ClusterLockedError(cluster, holder);
       if (!sameHost && holder.host !== "unknown") throw new ClusterLockedError(cluster, holder);
       notice(
         `taking over the lock of cluster "${cluster}" left by pid ${holder.pid} (${holder.command}, ` +

@@ -2,6 +2,7 @@
 // (and its fake nodes, whose kubeadm starts the HTTPS API double) and a fake `sw_vers`.
 
 import { execFileSync } from "node:child_process";
+import { afterEach } from "vitest";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { KINA_BIN, REPO, run, start, tempDir, type Result } from "./run.js";
@@ -90,4 +91,17 @@ function stopApiServers(dir: string): void {
     }
   };
   walk(dir);
+}
+
+/** Per-test fake Macs, cleaned up (API doubles stopped) after each test of the calling file. */
+export function useFakeMacs(): (env?: NodeJS.ProcessEnv) => FakeMac {
+  const macs: FakeMac[] = [];
+  afterEach(() => {
+    for (const m of macs.splice(0)) m.cleanup();
+  });
+  return (env = {}) => {
+    const m = fakeMac(env);
+    macs.push(m);
+    return m;
+  };
 }

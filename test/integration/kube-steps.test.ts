@@ -4,20 +4,12 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { fakeMac, type FakeMac } from "../helpers/fake-mac.js";
+import { useFakeMacs, type FakeMac } from "../helpers/fake-mac.js";
 
 const KUBECTL = "/usr/bin/kubectl";
-const macs: FakeMac[] = [];
-function mac(env: NodeJS.ProcessEnv = {}): FakeMac {
-  const m = fakeMac(env);
-  macs.push(m);
-  return m;
-}
-afterEach(() => {
-  for (const m of macs.splice(0)) m.cleanup();
-});
+const mac = useFakeMacs();
 
 function kubectl(kubeconfig: string, args: string[]): string {
   return execFileSync(KUBECTL, ["--kubeconfig", kubeconfig, ...args], { encoding: "utf8" });

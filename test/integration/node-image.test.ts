@@ -1,20 +1,12 @@
 // `kina build node-image` and the imageBuilt step against the `container` double.
 
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { nodeImageDefaults } from "../../src/image/nodeImage.js";
-import { fakeMac, type FakeMac } from "../helpers/fake-mac.js";
+import { useFakeMacs, type FakeMac } from "../helpers/fake-mac.js";
 import { REPO } from "../helpers/run.js";
 
-const macs: FakeMac[] = [];
-afterEach(() => {
-  for (const m of macs.splice(0)) m.cleanup();
-});
-function mac(): FakeMac {
-  const m = fakeMac();
-  macs.push(m);
-  return m;
-}
+const mac = useFakeMacs();
 
 const pins = nodeImageDefaults();
 

@@ -3,18 +3,10 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { fakeMac, type FakeMac } from "../helpers/fake-mac.js";
+import { describe, expect, it } from "vitest";
+import { useFakeMacs, type FakeMac } from "../helpers/fake-mac.js";
 
-const macs: FakeMac[] = [];
-function mac(env: NodeJS.ProcessEnv = {}): FakeMac {
-  const m = fakeMac(env);
-  macs.push(m);
-  return m;
-}
-afterEach(() => {
-  for (const m of macs.splice(0)) m.cleanup();
-});
+const mac = useFakeMacs();
 
 const step = (m: FakeMac, id: string) => m.state().steps[id];
 

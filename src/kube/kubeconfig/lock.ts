@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { link, open, readFile, rename, unlink } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import { KubeconfigError } from "./errors.js";
+import { processAlive } from "../../../state/lock.js";
 
 export interface LockOptions {
   /** How many times to try taking a lock another live process holds. Default 50. */
@@ -34,7 +35,7 @@ async function acquire(file: string, lockPath: string, options: LockOptions): Pr
   const attempts = Math.max(1, options.attempts ?? 50);
   const delayMs = options.delayMs ?? 100;
   const sleep = options.sleep ?? ((ms: number) => delay(ms));
-  const isAlive = options.isAlive ?? processExists;
+  const isAlive = options.isAlive ?? processAlive;
   const token = `${process.pid}\n`;
 
   let holder: number | undefined;
@@ -103,14 +104,4 @@ function parsePid(content: string): number | undefined {
   if (!/^\d+$/.test(text)) return undefined;
   const pid = Number(text);
   return pid > 0 && Number.isSafeInteger(pid) ? pid : undefined;
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
