@@ -160,3 +160,15 @@ export function parseNodeVersionFile(text: string): Record<string, string> {
   }
   return values;
 }
+
+/** The same build args as a record (what the runtime adapter's `build` takes). */
+export function buildArgsRecord(overrides: BuildArgOverrides = {}): Record<string, string> {
+  const flat = buildArgsFor(overrides);
+  const out: Record<string, string> = {};
+  for (let i = 1; i < flat.length; i += 2) {
+    const pair = flat[i]!;
+    const eq = pair.indexOf("=");
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}

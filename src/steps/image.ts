@@ -2,18 +2,8 @@
 // images/node context shipped with kina; any other reference is pulled. The digest is recorded so
 // a later resume notices an image that changed underneath the cluster.
 
-import { buildArgsFor, nodeImageContextDir, nodeImageDefaults } from "../image/nodeImage.js";
+import { buildArgsRecord, nodeImageContextDir, nodeImageDefaults } from "../image/nodeImage.js";
 import type { KinaContext, KinaStep } from "./services.js";
-
-/** buildArgsFor gives `--build-arg K=V` pairs; the adapter takes them as a record. */
-function buildArgRecord(flat: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 1; i < flat.length; i += 2) {
-    const pair = flat[i]!;
-    out[pair.slice(0, pair.indexOf("="))] = pair.slice(pair.indexOf("=") + 1);
-  }
-  return out;
-}
 
 function images(ctx: KinaContext): string[] {
   return [...new Set(ctx.config.nodes.map((n) => n.image))];
@@ -35,7 +25,7 @@ export const imageBuilt: KinaStep = {
         ctx.log.line(`image ${ref} is present (${digest})`);
       } else if (ref === defaults.image) {
         ctx.progress(`building ${ref} (first use; later clusters reuse it)`);
-        await ctx.services.runtime.build({ context: nodeImageContextDir(), tag: ref, buildArgs: buildArgRecord(buildArgsFor()) });
+        await ctx.services.runtime.build({ context: nodeImageContextDir(), tag: ref, buildArgs: buildArgsRecord() });
         digest = await digestOf(ctx, ref);
       } else {
         ctx.progress(`pulling ${ref}`);

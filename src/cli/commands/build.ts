@@ -1,6 +1,6 @@
 // `kina build node-image`: builds images/node (shipped with kina) with `container build`.
 
-import { buildArgsFor, nodeImageContextDir, nodeImageDefaults } from "../../image/nodeImage.js";
+import { buildArgsRecord, nodeImageContextDir, nodeImageDefaults } from "../../image/nodeImage.js";
 import { UsageError } from "../../config/resolve.js";
 import { EXIT_OK, type CommandContext } from "../app.js";
 
@@ -25,12 +25,7 @@ export async function buildNodeImageCommand(c: CommandContext, args: BuildArgs):
   const defaults = nodeImageDefaults();
   const tag = args.image ?? defaults.image;
   const base = args.baseImage ? parseBaseImage(args.baseImage) : {};
-  const buildArgs = buildArgsFor(base);
-  const record: Record<string, string> = {};
-  for (let i = 1; i < buildArgs.length; i += 2) {
-    const pair = buildArgs[i]!;
-    record[pair.slice(0, pair.indexOf("="))] = pair.slice(pair.indexOf("=") + 1);
-  }
+  const record = buildArgsRecord(base);
   const { ContainerCli } = await import("../../runtime/container.js");
   const cli = new ContainerCli({ env: c.io.env, signal: c.signal });
   c.say(`Building node image ${tag} from ${nodeImageContextDir()} ...`);
