@@ -55,6 +55,19 @@ async function readLock(path: string): Promise<LockInfo | undefined> {
   }
 }
 
+/** Whether the lock's holder may still be running: a live pid on this host, or any other host. */
+function holderMayBeAlive(holder: LockInfo, host = hostname()): boolean {
+  if (holder.host === "unknown") return false;
+  if (holder.host !== host) return true;
+  return holder.pid > 0 && processAlive(holder.pid);
+}
+
+/** Who holds the cluster's lock now, if anyone alive does; never waits and never takes it. */
+export async function liveLockHolder(path: string): Promise<LockInfo | undefined> {
+  const holder = await readLock(path);
+  return holder && holderMayBeAlive(holder) ? holder : undefined;
+}
+
 export async function acquireClusterLock(
   cluster: string,
   path: string,
@@ -79,9 +92,7 @@ export async function acquireClusterLock(
       }
       const holder = await readLock(path);
       if (!holder) continue; // released between our link and our read: try again
-      const sameHost = holder.host === me.host;
-      if (sameHost && holder.pid > 0 && processAlive(holder.pid)) throw new ClusterLockedError(cluster, holder);
-      if (!sameHost && holder.host !== "unknown") throw new ClusterLockedError(cluster, holder);
+      if (holderMayBeAlive(holder, me.host)) throw new ClusterLockedError(cluster, holder);
       notice(
         `taking over the lock of cluster "${cluster}" left by pid ${holder.pid} (${holder.command}, ` +
           `since ${holder.startedAt}): that process is gone`,

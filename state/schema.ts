@@ -1,23 +1,26 @@
 // The shape of state.json. Versioned: a file from a newer kina is refused, an older one is migrated
-// in memory (and written back only by a command that changes the cluster).
+// in memory (and written back, with a backup of the old file, only by a command that changes the
+// cluster).
 
 import { z } from "zod";
-import { STEP_IDS } from "../machines/steps.js";
+import type { ChainId, StepId } from "../machines/workflows.js";
 
 // Parse without zod's eval-compiled fast path: kina parses each schema a handful of times per
 // run, and compiling costs more start-up time than it saves.
 z.config({ jitless: true });
 
-export const SCHEMA_VERSION = 1;
+// 1: steps keyed by step id, one flat chain. 2: steps keyed by chain then step, the workflow
+// version beside the machine snapshot (state/migrations.ts turns 1 into 2).
+export const SCHEMA_VERSION = 2;
 
-export const StepStatus = z.enum(["pending", "running", "done", "failed", "skipped"]);
+export const StepStatus = z.enum(["pending", "running", "done", "failed", "skipped", "interrupted"]);
 export type StepStatus = z.infer<typeof StepStatus>;
 
 export const Attempt = z.object({
   n: z.number().int().positive(),
   startedAt: z.string(),
   finishedAt: z.string().optional(),
-  outcome: z.enum(["done", "failed"]).optional(),
+  outcome: z.enum(["done", "failed", "interrupted"]).optional(),
   error: z.string().optional(),
   log: z.string(),
   /** Why this attempt ran: first run, retry, a failed verify on resume, an interrupted run. */
@@ -67,13 +70,30 @@ export const ClusterState = z.object({
   updatedAt: z.string(),
   /** The resolved cluster config (src/config owns its schema). */
   config: z.unknown(),
-  /** The persisted XState snapshot of machines/cluster.ts. */
+  /** The persisted XState snapshot of machines/cluster.ts; read it with machines/position.ts. */
   machine: z.unknown().optional(),
-  steps: z.record(z.enum(STEP_IDS), StepRecord),
+  /** machines/workflows.ts WORKFLOW_VERSION when `machine` was written. */
+  workflowVersion: z.string().optional(),
+  /**
+   * Per chain, per step. Tolerant both ways: a step this file does not know yet is pending (read it
+   * with `stepRecord`), and records of steps this kina does not know are kept as they are.
+   */
+  steps: z.record(z.string(), z.record(z.string(), StepRecord)),
   outputs: Outputs,
 });
 export type ClusterState = z.infer<typeof ClusterState>;
 
-export function emptySteps(): ClusterState["steps"] {
-  return Object.fromEntries(STEP_IDS.map((id) => [id, { status: "pending", attempts: [] }])) as unknown as ClusterState["steps"];
+export function pendingRecord(): StepRecord {
+  return { status: "pending", attempts: [] };
+}
+
+/** A step's record; pending when the file has none (a step added after the file was written). */
+export function stepRecord(state: Pick<ClusterState, "steps">, chain: ChainId, step: StepId): StepRecord {
+  return state.steps[chain]?.[step] ?? pendingRecord();
+}
+
+/** The step's record in `state`, created pending when missing, for code that changes it. */
+export function mutableStepRecord(state: Pick<ClusterState, "steps">, chain: ChainId, step: StepId): StepRecord {
+  const records = (state.steps[chain] ??= {});
+  return (records[step] ??= pendingRecord());
 }

@@ -2,7 +2,7 @@
 // or one from a newer kina, is refused and never written: the user's data is never lost to an
 // overwrite.
 
-import { readFile, rm } from "node:fs/promises";
+import { access, readFile, rm } from "node:fs/promises";
 import { Low, type Adapter } from "lowdb";
 import { ensurePrivateDir, writeFileDurable } from "./durable.js";
 import { migrate } from "./migrations.js";
@@ -26,6 +26,9 @@ function corrupt(path: string, cluster: string, detail: string): StateRefusedErr
 
 /** lowdb adapter: durable writes, strict reads. */
 class DurableStateFile implements Adapter<ClusterState> {
+  /** Set when the file on disk is of an older schema version: its bytes, kept as a backup on the first write. */
+  private older: { version: number; text: string } | undefined;
+
   constructor(
     private readonly path: string,
     private readonly cluster: string,
@@ -59,6 +62,7 @@ class DurableStateFile implements Adapter<ClusterState> {
       );
     }
     const migrated = migrate(doc as Record<string, unknown>, version, SCHEMA_VERSION);
+    this.older = version < SCHEMA_VERSION ? { version, text } : undefined;
     const parsed = ClusterState.safeParse(migrated);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -72,7 +76,22 @@ class DurableStateFile implements Adapter<ClusterState> {
   }
 
   async write(data: ClusterState): Promise<void> {
+    if (this.older) {
+      // The first write in the new format keeps the old file beside it, once.
+      const backup = `${this.path}.v${this.older.version}.bak`;
+      if (!(await exists(backup))) await writeFileDurable(backup, this.older.text);
+      this.older = undefined;
+    }
     await writeFileDurable(this.path, `${JSON.stringify(data, null, 2)}\n`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -108,15 +127,34 @@ export class ClusterStore {
     return store;
   }
 
-  /** Writes the current data durably; returns when it is on disk. */
+  private writes: Promise<void> = Promise.resolve();
+
+  /**
+   * Writes the current data durably; returns when it is on disk. Writes are queued, so two saves
+   * never race their renames: the last one on disk holds the latest data.
+   */
   async save(): Promise<void> {
-    this.db.data.updatedAt = new Date().toISOString();
-    await this.db.write();
+    const write = this.writes.then(() => {
+      this.db.data.updatedAt = new Date().toISOString();
+      return this.db.write();
+    });
+    this.writes = write.catch(() => {});
+    await write;
   }
 
   async update(change: (data: ClusterState) => void): Promise<void> {
     change(this.db.data);
     await this.save();
+  }
+
+  /** The cluster's own kubeconfig file; undefined until kubeconfigExported has written it. */
+  async readKubeconfig(): Promise<string | undefined> {
+    try {
+      return await readFile(this.paths.kubeconfig, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
   }
 }
 

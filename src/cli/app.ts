@@ -3,27 +3,21 @@
 // `kina --version` start fast.
 
 import yargs, { type Argv } from "yargs";
-import { resolveStep, stepNamesForHelp, type StepId } from "../../machines/steps.js";
+import { resolveStep, stepNamesForHelp, type StepId } from "../../machines/workflows.js";
 import { pickClusterName, UsageError } from "../config/resolve.js";
+import { InterruptedError } from "../engine/errors.js";
 import type { ClusterDriver } from "../steps/step.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo, type CommandContext } from "./context.js";
 import { kinaVersion } from "./version.js";
 
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WriteStream | (NodeJS.WritableStream & { isTTY?: boolean });
-  stdin: NodeJS.ReadableStream;
-  env: NodeJS.ProcessEnv;
-}
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./context.js";
+export type { CliIo, CommandContext } from "./context.js";
 
 export interface CliDeps {
   /** The cluster driver; the real one is imported lazily. Tests pass their own. */
   driver?: () => Promise<ClusterDriver<unknown>>;
   io?: Partial<CliIo>;
 }
-
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
 
 class ExitCode extends Error {
   constructor(readonly code: number) {
@@ -42,8 +36,15 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   const out = (text: string) => io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   const loadDriver = deps.driver ?? (async () => (await import("../steps/driver.js")).realDriver() as ClusterDriver<unknown>);
   const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error("interrupted by Ctrl-C"));
+  // The first Ctrl-C / SIGTERM aborts the command's signal: steps end their children, the engine
+  // records the step as interrupted and releases the lock. The handlers are `once`: a second
+  // signal while cleaning up gets Node's default and ends the process at once (state on disk is
+  // resumable at every moment).
+  const onSignal = (name: "SIGINT" | "SIGTERM") => () => controller.abort(new InterruptedError(name));
+  const onSigint = onSignal("SIGINT");
+  const onSigterm = onSignal("SIGTERM");
   process.once("SIGINT", onSigint);
+  process.once("SIGTERM", onSigterm);
 
   const ctx = { io, say, out, loadDriver, signal: controller.signal, argv };
   let exit = EXIT_OK;
@@ -56,28 +57,23 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
     exit = reportError(error, say);
   } finally {
     process.removeListener("SIGINT", onSigint);
+    process.removeListener("SIGTERM", onSigterm);
   }
   return exit;
 }
 
-export type CommandContext = {
-  io: CliIo;
-  say: (text: string) => void;
-  out: (text: string) => void;
-  loadDriver: () => Promise<ClusterDriver<unknown>>;
-  signal: AbortSignal;
-  argv: string[];
-};
-
 function reportError(error: unknown, say: (t: string) => void): number {
   if (error instanceof ExitCode) return error.code;
-  if (error instanceof UsageError) {
-    say(`ERROR: ${error.message}`);
+  const e = error as Error & { hint?: string; summary?: string };
+  if (error instanceof UsageError || e?.name === "TransitionRefusedError") {
+    say(`ERROR: ${e.message}`);
     return EXIT_USAGE;
   }
-  const e = error as Error & { hint?: string };
-  say(`ERROR: ${e?.message ?? String(error)}`);
-  if (e?.hint) say(`  ${e.hint}`);
+  // Runtime errors carry "summary: hint" as their message: print each half once.
+  const hint = typeof e?.hint === "string" && e.hint ? e.hint : undefined;
+  const message = hint && e.summary && e.message === `${e.summary}: ${hint}` ? e.summary : (e?.message ?? String(error));
+  say(`ERROR: ${message}`);
+  if (hint) say(`  hint: ${hint}`);
   return EXIT_FAILURE;
 }
 
@@ -157,7 +153,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
     )
     .command(
       "retry <step> [cluster]",
-      `re-run one step even if done, then continue (later steps re-verified). Steps: ${stepNamesForHelp()}`,
+      `re-run one step even if done, then continue (later steps re-verified). Steps: ${stepNamesForHelp("bootstrap")}`,
       (y) =>
         y
           .positional("step", { type: "string", demandOption: true })
@@ -199,6 +195,35 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         run(async () => {
           const { deleteCommand } = await import("./commands/bootstrap.js");
           return deleteCommand(c, nameOf(args, c.io.env));
+        })(),
+    )
+    .command(
+      "stop [cluster]",
+      "stop a cluster's node VMs; `kina start` brings it back with the same kubeconfig",
+      (y) =>
+        y.positional("cluster", { type: "string" }).options({
+          ...nameOption,
+          timeout: { type: "string", array: true, describe: "step timeouts for this run: 10m, or STEP=DURATION; repeatable" },
+        }),
+      (args) =>
+        run(async () => {
+          const { stopCommand } = await import("./commands/bootstrap.js");
+          return stopCommand(c, nameOf(args, c.io.env), (args.timeout as string[] | undefined) ?? []);
+        })(),
+    )
+    .command(
+      "start [cluster]",
+      "start a stopped cluster (also one stopped by a Mac restart) and wait until its nodes are Ready",
+      (y) =>
+        y.positional("cluster", { type: "string" }).options({
+          ...nameOption,
+          all: { type: "boolean", default: false, describe: "start every stopped cluster" },
+          timeout: { type: "string", array: true, describe: "step timeouts for this run: 10m, or STEP=DURATION; repeatable" },
+        }),
+      (args) =>
+        run(async () => {
+          const { startCommand } = await import("./commands/bootstrap.js");
+          return startCommand(c, nameOf(args, c.io.env), { all: args.all, timeout: (args.timeout as string[] | undefined) ?? [] });
         })(),
     )
     .command("get", "get clusters | nodes | kubeconfig", (y) =>

@@ -2,15 +2,24 @@
 // this module owns the order of lock, state and engine.
 
 import { mkdir, rm } from "node:fs/promises";
-import { stepInfo, type StepId } from "../../machines/steps.js";
+import { skippedSteps } from "../../machines/cluster.js";
+import { chainsOf, stepDef, type StepId } from "../../machines/workflows.js";
 import { acquireClusterLock, type HeldLock } from "../../state/lock.js";
 import { clusterPaths } from "../../state/paths.js";
-import { emptySteps, SCHEMA_VERSION } from "../../state/schema.js";
+import { SCHEMA_VERSION } from "../../state/schema.js";
 import { ClusterStore, StateRefusedError } from "../../state/store.js";
 import { ResolvedConfig } from "../config/resolved.js";
 import { UsageError } from "../config/resolve.js";
 import { discardLog } from "../engine/attempt-log.js";
-import { runEngine, skippedSteps, type EngineResult, type RunMode } from "../engine/engine.js";
+import {
+  assertCommandPossible,
+  planCommand,
+  runEngine,
+  topologyOf,
+  type Command,
+  type EngineResult,
+  type PlanRow,
+} from "../engine/engine.js";
 import type { Reporter } from "../engine/reporter.js";
 import type { ClusterDriver } from "../steps/step.js";
 import { openCluster } from "./open.js";
@@ -67,12 +76,12 @@ export async function createCluster<S>(config: ResolvedConfig, deps: OperationDe
         createdAt: now,
         updatedAt: now,
         config,
-        steps: emptySteps(),
+        steps: {},
         outputs: { nodes: [] },
       },
       deps.env,
     );
-    return runEngine({ store, config, driver: deps.driver, reporter: deps.reporter, mode: { kind: "create" }, env: deps.env, signal: deps.signal });
+    return runEngine({ store, config, driver: deps.driver, reporter: deps.reporter, command: { kind: "create" }, env: deps.env, signal: deps.signal });
   });
 }
 
@@ -87,90 +96,52 @@ export function storedConfig(store: ClusterStore): ResolvedConfig {
   return parsed.data;
 }
 
+/** The commands that continue an existing cluster: resume, retry, start, stop. */
+export type ContinueCommand = Exclude<Command, { kind: "create" }>;
+
+/** What `--timeout` on resume/retry/start/stop changes: this run only; the cluster keeps its own. */
+function withRunTimeouts(stored: ResolvedConfig, timeouts: Partial<Record<StepId, number>> | undefined): ResolvedConfig {
+  return { ...stored, timeoutsMs: { ...stored.timeoutsMs, ...timeouts } };
+}
+
+/** Refuses what cannot apply, before the lock or any `container` call: exit 2 with the reason. */
+function assertApplicable(store: ClusterStore, config: ResolvedConfig, command: ContinueCommand): void {
+  if (command.kind === "retry") {
+    const chain = chainsOf(command.step)[0]!;
+    const skip = skippedSteps(chain, topologyOf(config)).get(command.step);
+    if (skip) throw new UsageError(`step ${stepDef(command.step).short} (${command.step}) does not apply to cluster "${store.name}": ${skip}`);
+  }
+  assertCommandPossible(store, config, command);
+}
+
 export async function continueCluster<S>(
   name: string,
-  mode: Exclude<RunMode, { kind: "create" }>,
+  command: ContinueCommand,
   deps: OperationDeps<S> & { timeouts?: Partial<Record<StepId, number>> },
-): Promise<EngineResult | { phase: "ready"; nothingToDo: true }> {
+): Promise<EngineResult> {
+  // Checked before the lock: a cluster that does not exist gets no folder.
+  const found = await openCluster(name, deps.env);
+  assertApplicable(found, withRunTimeouts(storedConfig(found), deps.timeouts), command);
   return withLock(name, deps, async () => {
+    // Read again under the lock: another process may have moved the cluster on meanwhile.
     const store = await openCluster(name, deps.env);
-    const stored = storedConfig(store);
-    // --timeout on resume/retry applies to this run only; the cluster keeps its own settings.
-    const config = { ...stored, timeoutsMs: { ...stored.timeoutsMs, ...deps.timeouts } };
-    const value = (store.data.machine as { value?: unknown } | undefined)?.value;
-    if (mode.kind === "resume" && value === "ready") return { phase: "ready" as const, nothingToDo: true as const };
-    if (mode.kind === "retry") {
-      const skip = skippedSteps(config).get(mode.step);
-      if (skip) throw new UsageError(`step ${stepInfo(mode.step).short} (${mode.step}) does not apply to cluster "${name}": ${skip}`);
-    }
+    const config = withRunTimeouts(storedConfig(store), deps.timeouts);
+    assertApplicable(store, config, command);
     await deps.driver.preflight(config, deps.driver.services({ log: discardLog, signal: deps.signal, env: deps.env }));
-    return runEngine({ store, config, driver: deps.driver, reporter: deps.reporter, mode, env: deps.env, signal: deps.signal });
+    return runEngine({ store, config, driver: deps.driver, reporter: deps.reporter, command, env: deps.env, signal: deps.signal });
   });
 }
 
-export interface DryRunRow {
-  step: StepId;
-  action: "skip" | "run";
-  why: string;
-}
-
-/** `kina resume --dry-run`: per step, skip or run and why. Verifies done steps; changes nothing. */
-export async function planResume<S>(name: string, deps: Pick<OperationDeps<S>, "driver" | "env" | "signal">): Promise<DryRunRow[]> {
+/** `kina resume --dry-run`: per step, skip or run and why, from the same machine. Changes nothing. */
+export async function planContinue<S>(
+  name: string,
+  command: ContinueCommand,
+  deps: Pick<OperationDeps<S>, "driver" | "env" | "signal">,
+): Promise<PlanRow[]> {
   const store = await openCluster(name, deps.env);
   const config = storedConfig(store);
-  const skipped = skippedSteps(config);
-  const value = (store.data.machine as { value?: unknown } | undefined)?.value;
-  const interruptedAt = typeof value === "string" && !["failed", "ready"].includes(value) ? (value as StepId) : undefined;
-  const rows: DryRunRow[] = [];
-  let reached = interruptedAt === undefined;
-  for (const id of Object.keys(store.data.steps) as StepId[]) {
-    const record = store.data.steps[id];
-    if (id === interruptedAt) reached = true;
-    if (skipped.has(id)) {
-      rows.push({ step: id, action: "skip", why: `not needed: ${skipped.get(id)}` });
-      continue;
-    }
-    if (!reached) {
-      rows.push({ step: id, action: "skip", why: "done before the interruption; resume continues at the interrupted step" });
-      continue;
-    }
-    if (record.status === "done") {
-      const services = deps.driver.services({ log: discardLog, signal: deps.signal, env: deps.env });
-      const verdict = await deps.driver.steps[id]
-        .verify({
-          cluster: name,
-          config,
-          outputs: store.data.outputs,
-          setOutputs: async () => {
-            throw new Error("dry run: no writes");
-          },
-          paths: store.paths,
-          services,
-          log: discardLog,
-          clock: { now: () => new Date() },
-          signal: deps.signal,
-          timeoutMs: config.timeoutsMs[id],
-          attempt: 0,
-          reason: "dry run",
-          previous: record,
-          progress: () => {},
-          env: deps.env,
-        })
-        .catch((error: unknown) => ({ ok: false as const, reason: (error as Error).message }));
-      rows.push(
-        verdict.ok
-          ? { step: id, action: "skip", why: "done; re-verified just now" }
-          : { step: id, action: "run", why: `done, but verify failed: ${verdict.reason}` },
-      );
-    } else if (record.status === "failed") {
-      rows.push({ step: id, action: "run", why: `failed on attempt ${record.attempts.length}: ${record.error ?? ""}` });
-    } else if (record.status === "running") {
-      rows.push({ step: id, action: "run", why: "was interrupted while running" });
-    } else {
-      rows.push({ step: id, action: "run", why: "not run yet" });
-    }
-  }
-  return rows;
+  assertApplicable(store, config, command);
+  return planCommand({ store, config, driver: deps.driver, command, env: deps.env, signal: deps.signal });
 }
 
 /** Removes VMs, network and kubeconfig entries, then the cluster folder. Works without state. */

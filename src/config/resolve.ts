@@ -1,6 +1,6 @@
 // From flags + config file to the ResolvedConfig a cluster is created with.
 
-import { STEP_IDS, resolveStep, type StepId } from "../../machines/steps.js";
+import { STEP_IDS, resolveStep, stepNamesForHelp, type StepId } from "../../machines/workflows.js";
 import { parseDuration } from "./duration.js";
 import type { ResolvedConfig, ResolvedNode } from "./resolved.js";
 import type { ClusterConfigFile } from "./schema.js";
@@ -45,17 +45,6 @@ export function pickClusterName(
   return validateClusterName(name);
 }
 
-export const DEFAULT_TIMEOUTS_MS: Record<StepId, number> = {
-  imageBuilt: 20 * 60_000, // a cold build or pull of the node image
-  vmRunning: 5 * 60_000,
-  kubeadmInit: 6 * 60_000,
-  kubeconfigExported: 2 * 60_000,
-  nodesJoined: 6 * 60_000,
-  untainted: 60_000,
-  cniInstalled: 6 * 60_000,
-  addonsReady: 8 * 60_000,
-};
-
 /** `--timeout 10m` (every step) or `--timeout cni=30s` (one step); repeatable. */
 export function parseTimeoutFlags(values: string[]): Partial<Record<StepId, number>> {
   const out: Partial<Record<StepId, number>> = {};
@@ -73,7 +62,7 @@ export function parseTimeoutFlags(values: string[]): Partial<Record<StepId, numb
     const step = resolveStep(value.slice(0, eq));
     if (!step) {
       throw new UsageError(
-        `--timeout ${value}: unknown step "${value.slice(0, eq)}"; allowed: image, vm, kubeadm, kubeconfig, join, untaint, cni, addons`,
+        `--timeout ${value}: unknown step "${value.slice(0, eq)}"; allowed: ${stepNamesForHelp()}`,
       );
     }
     out[step] = ms;
@@ -148,7 +137,8 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
   if (file?.containerdConfigPatchesJSON6902?.length)
     opts.warn("containerdConfigPatchesJSON6902 is accepted for kind compatibility but not applied yet");
 
-  const timeoutsMs = { ...DEFAULT_TIMEOUTS_MS };
+  // Only what was set: a step without an entry uses its registry default (src/engine timeoutOf).
+  const timeoutsMs: Partial<Record<StepId, number>> = {};
   for (const [key, value] of Object.entries(file?.timeouts ?? {})) {
     timeoutsMs[resolveStep(key)!] = parseDuration(value)!;
   }

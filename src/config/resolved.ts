@@ -2,7 +2,6 @@
 // use the same settings even if the file changed since.
 
 import { z } from "zod";
-import { STEP_IDS } from "../../machines/steps.js";
 import { ADDONS } from "./schema.js";
 
 export const ResolvedNode = z.object({
@@ -28,7 +27,9 @@ export const ResolvedConfig = z.object({
     cni: z.enum(["kindnet", "cilium", "none"]),
   }),
   addons: z.array(z.enum(ADDONS)),
-  timeoutsMs: z.record(z.enum(STEP_IDS), z.number().int().positive()),
+  /** Per step id, only those the user set; the rest use the registry's defaults. Keys stay open so
+   * a config stored by an older kina still reads after steps are added. */
+  timeoutsMs: z.record(z.string(), z.number().int().positive()),
   featureGates: z.record(z.string(), z.boolean()),
   runtimeConfig: z.record(z.string(), z.string()),
   kubeadmConfigPatches: z.array(z.string()),

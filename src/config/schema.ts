@@ -3,7 +3,7 @@
 // names the field path and what is allowed.
 
 import { z } from "zod";
-import { resolveStep } from "../../machines/steps.js";
+import { resolveStep, stepShortNames } from "../../machines/workflows.js";
 import { parseDuration } from "./duration.js";
 
 export const API_VERSIONS = ["kina.x-k8s.io/v1alpha4", "kind.x-k8s.io/v1alpha4"] as const;
@@ -112,8 +112,7 @@ export const ClusterConfigFile = z.strictObject({
           ctx.addIssue({
             code: "custom",
             path: [key],
-            message:
-              "unknown step; allowed: image, vm, kubeadm, kubeconfig, join, untaint, cni, addons (or their step ids)",
+            message: `unknown step; allowed: ${stepShortNames()} (or their step ids)`,
           });
         }
       }

@@ -1,48 +1,61 @@
-// The engine: runs the cluster machine with the driver's steps, persisting on every transition.
+// The engine: runs a command (create, resume, retry, start, stop) as the cluster machine with the
+// driver's steps, every transition persisted by src/engine/persistence.ts. Chain-generic: what a
+// chain holds comes from the registry; what a step does comes from the driver.
 //
-// Order of writes for one step (each a durable write of state.json):
-//   1. the machine snapshot now names the step, and the step is marked `running` with a new
-//      attempt (intent before any side effect);
-//   2. the step's outcome (`done` or `failed`) once it returns.
-// A kill -9 between 1 and 2 leaves "running" on disk; XState restores the snapshot inside that step
-// and re-invokes it, and the step record tells the step it was interrupted.
+// The machine invokes two actors per step, provided here:
+//   checkStep — decides: skip (done before, and `verify` says it still holds) or run, and why;
+//   runStep   — one attempt of `run`, with the step's timeout, logged to logs/<step>-<n>.log.
+// `resume --dry-run` is the same machine with a verify-only runStep (see planCommand), so what it
+// prints cannot drift from what resume does.
 
-import { join } from "node:path";
 import { createActor, fromPromise, type SnapshotFrom } from "xstate";
 import {
   clusterMachine,
+  skippedSteps,
+  type CheckOutput,
   type ClusterMachineContext,
-  type RunStepInput,
-  type RunStepOutput,
+  type ClusterMachineEvent,
+  type Failure,
+  type StepEvent,
+  type StepInput,
+  type StepRejection,
   type Topology,
 } from "../../machines/cluster.js";
-import { SKIP_REASONS, STEPS, stepInfo, type StepId } from "../../machines/steps.js";
+import { phaseOf, positionOf, type Position } from "../../machines/position.js";
+import { CHAINS, WORKFLOW_VERSION, chainSteps, stepDef, type ChainId, type StepId } from "../../machines/workflows.js";
+import { stepRecord, type Outputs, type StepRecord } from "../../state/schema.js";
 import type { ClusterStore } from "../../state/store.js";
-import type { Outputs, StepRecord } from "../../state/schema.js";
 import { formatDuration } from "../config/duration.js";
 import type { ResolvedConfig } from "../config/resolved.js";
-import type { ClusterDriver, StepContext } from "../steps/step.js";
+import type { ClusterDriver, StepContext, StepLog, Verification } from "../steps/step.js";
 import { AttemptLog, discardLog } from "./attempt-log.js";
+import { InterruptedError, StepTimeoutError, TransitionRefusedError, describeError } from "./errors.js";
+import { Persistence } from "./persistence.js";
 import type { Reporter } from "./reporter.js";
 
 type ClusterSnapshot = SnapshotFrom<typeof clusterMachine>;
+type Machine = typeof clusterMachine;
 
-export class StepFailedError extends Error {
-  constructor(
-    readonly step: StepId,
-    readonly log: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "StepFailedError";
-  }
-}
+export type Command =
+  | { kind: "create" }
+  | { kind: "resume" }
+  | { kind: "retry"; step: StepId }
+  | { kind: "start" }
+  | { kind: "stop" };
 
-export class StepTimeoutError extends Error {
-  constructor(step: StepId, ms: number) {
-    super(`${step} timed out after ${formatDuration(ms)}`);
-    this.name = "StepTimeoutError";
-  }
+export type EngineResult =
+  | { phase: "ready" | "stopped" }
+  | { phase: "failed"; chain: ChainId; step: StepId; error: string; hint?: string; log: string; interrupted: boolean };
+
+export interface EngineOptions<S> {
+  store: ClusterStore;
+  config: ResolvedConfig;
+  driver: ClusterDriver<S>;
+  reporter: Reporter;
+  command: Command;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  clock?: { now(): Date };
 }
 
 export function topologyOf(config: ResolvedConfig): Topology {
@@ -53,270 +66,427 @@ export function topologyOf(config: ResolvedConfig): Topology {
   };
 }
 
-/** Which steps the topology leaves out, with the sentence to show. */
-export function skippedSteps(config: ResolvedConfig): Map<StepId, string> {
-  const t = topologyOf(config);
-  const out = new Map<StepId, string>();
-  for (const s of STEPS) {
-    if (!s.skipWhen) continue;
-    const skip =
-      s.skipWhen === "singleNode" ? t.controlPlanes + t.workers <= 1 : s.skipWhen === "hasWorkers" ? t.workers > 0 : t.cni === "none";
-    if (skip) out.set(s.id, SKIP_REASONS[s.skipWhen]);
-  }
-  return out;
+export function timeoutOf(config: ResolvedConfig, step: StepId): number {
+  return config.timeoutsMs[step] ?? stepDef(step).defaultTimeoutMs;
 }
 
-export type RunMode = { kind: "create" } | { kind: "resume" } | { kind: "retry"; step: StepId };
+// ---------------------------------------------------------------------------------------------
+// Where a command starts: the restored snapshot and the event to send.
 
-export interface EngineOptions<S> {
+interface StartPoint {
+  snapshot?: ClusterSnapshot;
+  event?: ClusterMachineEvent;
+  /** The snapshot was inside a step when its process died: that step's attempt is re-run. */
+  interrupted?: { chain: ChainId; step: StepId; rerun: boolean };
+}
+
+const EVENT_OF: Record<Exclude<Command["kind"], "create">, ClusterMachineEvent["type"]> = {
+  resume: "RESUME",
+  retry: "RETRY",
+  start: "START",
+  stop: "STOP",
+};
+
+function eventOf(command: Command): ClusterMachineEvent | undefined {
+  if (command.kind === "create") return undefined;
+  return command.kind === "retry" ? { type: "RETRY", step: command.step } : { type: EVENT_OF[command.kind] } as ClusterMachineEvent;
+}
+
+/** Which commands continue an interrupted chain where it was, instead of re-entering it. */
+function continues(command: Command, chain: ChainId): boolean {
+  return command.kind === "resume" || (command.kind === "start" && chain === "start") || (command.kind === "stop" && chain === "stop");
+}
+
+function describePosition(position: Position): string {
+  switch (position.kind) {
+    case "new":
+      return "new";
+    case "settled":
+      if (position.state === "failed" && position.failure) {
+        return `failed at ${position.failure.step} (${CHAINS[position.failure.chain].phase})`;
+      }
+      return position.state === "ready" ? "ready (its VMs are running)" : position.state;
+    case "chain":
+      return `${phaseOf(position)}, interrupted at ${position.step}`;
+  }
+}
+
+function startPoint(machine: Machine, store: ClusterStore, command: Command, topology: Topology): StartPoint {
+  if (command.kind === "create") return {};
+  const persisted = store.data.machine as (ClusterSnapshot & { context: ClusterMachineContext }) | undefined;
+  const position = positionOf(persisted);
+  if (position.kind === "new") return {};
+  const sameShape = store.data.workflowVersion === WORKFLOW_VERSION;
+  const context: ClusterMachineContext = { ...(persisted!.context ?? {}), topology };
+  let snapshot: ClusterSnapshot;
+  const event = eventOf(command)!;
+  if (position.kind === "chain") {
+    if (sameShape && continues(command, position.chain)) {
+      // XState restores the snapshot inside the step and re-invokes its actor.
+      return {
+        snapshot: { ...persisted, context } as ClusterSnapshot,
+        interrupted: { chain: position.chain, step: position.step, rerun: position.stage === "running" },
+      };
+    }
+    // Written by another shape of the workflow, or another command asked for: settle it as
+    // failed at that step, then take the event from there.
+    const failure: Failure = {
+      chain: position.chain,
+      step: position.step,
+      error: "interrupted: no kina process finished this step",
+      interrupted: true,
+    };
+    snapshot = machine.resolveState({ value: "failed", context: { ...context, failure } }) as ClusterSnapshot;
+  } else {
+    snapshot = sameShape
+      ? ({ ...persisted, context } as ClusterSnapshot)
+      : (machine.resolveState({ value: position.state, context }) as ClusterSnapshot);
+  }
+  return { snapshot, event };
+}
+
+/** Refuses, before anything runs, a command the cluster's state cannot take (exit 2). */
+export function assertCommandPossible(store: ClusterStore, config: ResolvedConfig, command: Command): void {
+  const topology = topologyOf(config);
+  const point = startPoint(clusterMachine, store, command, topology);
+  if (!point.event || !point.snapshot) return;
+  const actor = createActor(clusterMachine, { input: { topology }, snapshot: point.snapshot });
+  const snap = actor.getSnapshot();
+  if (snap.can(point.event)) return;
+  const name = store.name;
+  const candidates: [ClusterMachineEvent, string][] = [
+    [{ type: "RESUME" }, `kina resume ${name}`],
+    [{ type: "RETRY", step: chainSteps("bootstrap")[0]!.id }, `kina retry STEP ${name}`],
+    [{ type: "START" }, `kina start ${name}`],
+    [{ type: "STOP" }, `kina stop ${name}`],
+  ];
+  const possible = candidates.filter(([e]) => snap.can(e)).map(([, cli]) => cli);
+  const asked = command.kind === "retry" ? `retry ${command.step}` : command.kind;
+  throw new TransitionRefusedError(name, describePosition(positionOf(store.data.machine)), asked, [...possible, `kina delete ${name}`]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// How a step is decided and run.
+
+type Decision = { holds: true } | { holds: false; why: "forced" | "vanished" | "interrupted" | "failed" | "first"; detail: string };
+
+const RUN_REASON: Record<Exclude<Decision, { holds: true }>["why"], (d: string) => string> = {
+  forced: () => "retry requested",
+  vanished: (d) => `its result no longer holds: ${d}`,
+  interrupted: () => "the previous attempt was interrupted",
+  failed: () => "the previous attempt failed",
+  first: () => "first run",
+};
+
+async function decide(record: StepRecord, forced: boolean, verify: () => Promise<Verification>): Promise<Decision> {
+  if (forced) return { holds: false, why: "forced", detail: "" };
+  switch (record.status) {
+    case "done": {
+      const verdict = await verify();
+      return verdict.ok ? { holds: true } : { holds: false, why: "vanished", detail: verdict.reason };
+    }
+    case "running":
+    case "interrupted":
+      return { holds: false, why: "interrupted", detail: "" };
+    case "failed":
+      return { holds: false, why: "failed", detail: `on attempt ${record.attempts.length}: ${record.error ?? ""}` };
+    default:
+      return { holds: false, why: "first", detail: "" };
+  }
+}
+
+function rejectionOf(error: unknown, signal: AbortSignal): StepRejection {
+  if (signal.aborted && signal.reason instanceof InterruptedError) return { message: signal.reason.message, interrupted: true };
+  return describeError(error);
+}
+
+/** Runs `work` under the step's timeout; on expiry aborts the step's signal and rejects. */
+async function withTimeout<T>(step: StepId, ms: number, outer: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const signal = AbortSignal.any([outer, controller.signal]);
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const limits = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new StepTimeoutError(step, ms);
+      controller.abort(error);
+      reject(error);
+    }, ms);
+    onAbort = () => reject(outer.reason);
+    if (outer.aborted) onAbort();
+    else outer.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work(signal), limits]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) outer.removeEventListener("abort", onAbort);
+  }
+}
+
+interface Runner<S> {
   store: ClusterStore;
   config: ResolvedConfig;
   driver: ClusterDriver<S>;
-  reporter: Reporter;
-  mode: RunMode;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
-  clock?: { now(): Date };
+  clock: { now(): Date };
 }
 
-export type EngineResult = { phase: "ready" } | { phase: "failed"; step: StepId; error: string; log: string };
-
-function stateName(snapshot: ClusterSnapshot): string {
-  return typeof snapshot.value === "string" ? snapshot.value : Object.keys(snapshot.value)[0] ?? "";
+function stepContext<S>(
+  r: Runner<S>,
+  ref: { chain: ChainId; step: StepId },
+  extra: { log: StepLog; signal: AbortSignal; attempt: number; reason: string; previous: StepRecord; progress(m: string): void },
+  setOutputs: (patch: Partial<Outputs>) => Promise<void>,
+): StepContext<S> {
+  return {
+    cluster: r.store.name,
+    chain: ref.chain,
+    config: r.config,
+    get outputs(): Outputs {
+      return r.store.data.outputs;
+    },
+    setOutputs,
+    paths: r.store.paths,
+    services: r.driver.services({ log: extra.log, signal: extra.signal, env: r.env }),
+    log: extra.log,
+    clock: r.clock,
+    signal: extra.signal,
+    timeoutMs: timeoutOf(r.config, ref.step),
+    attempt: extra.attempt,
+    reason: extra.reason,
+    previous: extra.previous,
+    progress: extra.progress,
+    env: r.env,
+  };
 }
+
+async function verifyStep<S>(r: Runner<S>, input: StepInput, setOutputs: (patch: Partial<Outputs>) => Promise<void>): Promise<Verification> {
+  const step = await r.driver.loadStep(input.step);
+  const previous = stepRecord(r.store.data, input.chain, input.step);
+  return withTimeout(input.step, timeoutOf(r.config, input.step), r.signal, (signal) =>
+    step.verify(stepContext(r, input, { log: discardLog, signal, attempt: 0, reason: "verify", previous, progress: () => {} }, setOutputs)),
+  ).catch((error: unknown) => {
+    if (r.signal.aborted) throw error;
+    return { ok: false as const, reason: `verify failed: ${describeError(error).message}` };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a command.
 
 export async function runEngine<S>(opts: EngineOptions<S>): Promise<EngineResult> {
-  const { store, config, driver, reporter, env } = opts;
+  const { store, reporter } = opts;
   const clock = opts.clock ?? { now: () => new Date() };
-  const skipped = skippedSteps(config);
-  let lastFailure: { step: StepId; log: string } | undefined;
+  const r: Runner<S> = { store, config: opts.config, driver: opts.driver, env: opts.env, signal: opts.signal, clock };
+  const topology = topologyOf(opts.config);
+  const persistence = new Persistence(store, () => clock.now());
+  const setOutputs = (patch: Partial<Outputs>) => persistence.outputs(() => Object.assign(store.data.outputs, patch));
 
-  const saveRecords = async (actorSnapshot?: unknown) => {
-    await store.update((data) => {
-      if (actorSnapshot !== undefined) data.machine = actorSnapshot;
-      for (const [id, reason] of skipped) {
-        data.steps[id] = { ...data.steps[id], status: "skipped", note: reason };
-      }
-    });
-  };
-
-  const executeStep = async (input: RunStepInput, persistSnapshot: () => unknown): Promise<RunStepOutput> => {
-    const id = input.step;
-    const step = driver.steps[id];
-    const record: StepRecord = store.data.steps[id];
-    const timeoutMs = config.timeoutsMs[id];
-
-    let reason: string;
-    if (input.forced) {
-      reason = "retry requested";
-    } else if (record.status === "done") {
-      reporter.stepStart(id, "verifying");
-      const verifyCtx = makeContext(id, discardLog, record, 0, "verify", opts.signal, timeoutMs);
-      const verdict = await withTimeout(id, timeoutMs, opts.signal, () => step.verify(verifyCtx.ctx)).catch(
-        (error: unknown) => ({ ok: false as const, reason: `verify failed: ${(error as Error).message}` }),
-      );
-      if (verdict.ok) {
-        await store.update((data) => {
-          data.machine = persistSnapshot();
-          data.steps[id].verifiedAt = clock.now().toISOString();
-        });
-        reporter.stepDone(id, 0, "verified");
-        return { step: id, outcome: "verified" };
-      }
-      reason = `its result no longer holds: ${verdict.reason}`;
-      reporter.notice(`${id}: re-running because ${reason}`);
-    } else if (record.status === "running") {
-      reason = "the previous attempt was interrupted";
-    } else if (record.status === "failed") {
-      reason = "the previous attempt failed";
-    } else {
-      reason = "first run";
-    }
-
-    const n = record.attempts.length + 1;
-    const logPath = join(store.paths.logs, `${id}-${n}.log`);
-    const startedAt = clock.now();
-    // Intent before action: the attempt is on disk before the step's first side effect.
-    await store.update((data) => {
-      data.machine = persistSnapshot();
-      const r = data.steps[id];
-      r.status = "running";
-      r.error = undefined;
-      r.note = reason === "first run" ? undefined : reason;
-      r.attempts.push({ n, startedAt: startedAt.toISOString(), log: logPath, reason });
-    });
-    const log = new AttemptLog(logPath);
-    log.line(`kina: ${id} attempt ${n} (${reason}), timeout ${formatDuration(timeoutMs)}`);
-    reporter.stepStart(id, n > 1 ? `attempt ${n}` : "");
-    const controller = new AbortController();
-    const signal = AbortSignal.any([opts.signal, controller.signal]);
-    const { ctx } = makeContext(id, log, record, n, reason, signal, timeoutMs);
-    try {
-      await withTimeout(id, timeoutMs, signal, () => step.run(ctx), controller);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const ms = clock.now().getTime() - startedAt.getTime();
-      log.line(`kina: ${id} failed: ${message}`);
-      log.close();
-      await store.update((data) => {
-        const r = data.steps[id];
-        r.status = "failed";
-        r.error = message;
-        const a = r.attempts[r.attempts.length - 1]!;
-        a.finishedAt = clock.now().toISOString();
-        a.outcome = "failed";
-        a.error = message;
-      });
-      reporter.stepFailed(id, ms, message);
-      lastFailure = { step: id, log: logPath };
-      throw error;
-    }
-    log.line(`kina: ${id} done`);
-    log.close();
-    const ms = clock.now().getTime() - startedAt.getTime();
-    await store.update((data) => {
-      const r = data.steps[id];
-      r.status = "done";
-      r.verifiedAt = clock.now().toISOString();
-      const a = r.attempts[r.attempts.length - 1]!;
-      a.finishedAt = clock.now().toISOString();
-      a.outcome = "done";
-    });
-    reporter.stepDone(id, ms, "ran");
-    return { step: id, outcome: "ran" };
-  };
-
-  function makeContext(
-    id: StepId,
-    log: AttemptLog | typeof discardLog,
-    previous: StepRecord,
-    attempt: number,
-    reason: string,
-    signal: AbortSignal,
-    timeoutMs: number,
-  ): { ctx: StepContext<S> } {
-    const ctx: StepContext<S> = {
-      cluster: store.name,
-      config,
-      get outputs(): Outputs {
-        return store.data.outputs;
-      },
-      setOutputs: async (patch) => {
-        await store.update((data) => {
-          data.outputs = { ...data.outputs, ...patch } as Outputs;
-        });
-      },
-      paths: store.paths,
-      services: driver.services({ log, signal, env }),
-      log,
-      clock,
-      signal,
-      timeoutMs,
-      attempt,
-      reason,
-      previous: structuredClone(previous),
-      progress: (message) => reporter.stepProgress(id, message),
-      env,
-    };
-    return { ctx };
-  }
-
-  // The actor the machine invokes for every step. It first yields once so the machine finishes its
-  // transition: the snapshot it persists then names this step.
-  let actorRef: ReturnType<typeof createActor<typeof clusterMachine>> | undefined;
   const machine = clusterMachine.provide({
     actors: {
-      runStep: fromPromise<RunStepOutput, RunStepInput>(async ({ input }) => {
-        await Promise.resolve();
-        return executeStep(input, () => actorRef!.getPersistedSnapshot());
+      checkStep: fromPromise<CheckOutput, StepInput>(async ({ input }) => {
+        await persistence.settled();
+        const record = stepRecord(store.data, input.chain, input.step);
+        if (record.status === "done" && !input.forced) reporter.stepStart(input.step, "verifying");
+        try {
+          const d = await decide(record, input.forced, () => verifyStep(r, input, setOutputs));
+          if (d.holds) {
+            reporter.stepDone(input.step, 0, "verified");
+            return { holds: true };
+          }
+          if (d.why === "vanished") reporter.notice(`${input.step}: re-running because ${RUN_REASON.vanished(d.detail)}`);
+          return { holds: false, reason: RUN_REASON[d.why](d.detail) };
+        } catch (error) {
+          throw rejectionOf(error, opts.signal);
+        }
+      }),
+      runStep: fromPromise<void, StepInput>(async ({ input }) => {
+        // The transition into `running`, with this attempt recorded, is on disk before anything.
+        await persistence.settled();
+        const record = stepRecord(store.data, input.chain, input.step);
+        const attempt = record.attempts.at(-1)!;
+        const log = new AttemptLog(attempt.log);
+        const timeoutMs = timeoutOf(opts.config, input.step);
+        log.line(`kina: ${input.chain}/${input.step} attempt ${attempt.n} (${attempt.reason}), timeout ${formatDuration(timeoutMs)}`);
+        try {
+          const step = await opts.driver.loadStep(input.step);
+          await withTimeout(input.step, timeoutMs, opts.signal, (signal) =>
+            step.run(
+              stepContext(
+                r,
+                input,
+                {
+                  log,
+                  signal,
+                  attempt: attempt.n,
+                  reason: attempt.reason ?? "first run",
+                  previous: persistence.previous(input.chain, input.step),
+                  progress: (message) => reporter.stepProgress(input.step, message),
+                },
+                setOutputs,
+              ),
+            ),
+          );
+          log.line(`kina: ${input.step} done`);
+        } catch (error) {
+          const rejection = rejectionOf(error, opts.signal);
+          log.line(`kina: ${input.step} ${rejection.interrupted ? "interrupted" : "failed"}: ${rejection.message}`);
+          if (rejection.hint) log.line(`kina: hint: ${rejection.hint}`);
+          throw rejection;
+        } finally {
+          log.close();
+        }
       }),
     },
   });
 
-  const input = { topology: topologyOf(config) };
-  const persisted = store.data.machine as ClusterSnapshot | undefined;
-  const resumable = persisted && ["failed", "ready"].includes(stateName(persisted));
-  let pendingEvent: Parameters<NonNullable<typeof actorRef>["send"]>[0] | undefined;
+  const point = startPoint(machine, store, opts.command, topology);
+  const actor = createActor(machine, { input: { topology }, ...(point.snapshot ? { snapshot: point.snapshot } : {}) });
 
-  if (opts.mode.kind === "create" || !persisted) {
-    actorRef = createActor(machine, { input });
-  } else if (resumable || opts.mode.kind === "retry") {
-    // From failed or ready, the machine takes RESUME / RETRY. A retry asked for while the chain was
-    // interrupted mid-step starts from a resolved `failed` state with the same context.
-    const base = resumable
-      ? persisted
-      : (machine.resolveState({
-          value: "failed",
-          context: (persisted as ClusterSnapshot).context as ClusterMachineContext,
-        }) as unknown as ClusterSnapshot);
-    actorRef = createActor(machine, { input, snapshot: base });
-    pendingEvent = opts.mode.kind === "retry" ? { type: "RETRY", step: opts.mode.step } : { type: "RESUME" };
-  } else {
-    // Interrupted inside a step: XState restores the snapshot and re-invokes that step.
-    reporter.notice(`resuming ${stepInfo(stateName(persisted) as StepId).id}, which was interrupted`);
-    actorRef = createActor(machine, { input, snapshot: persisted });
+  let begun = false;
+  const elapsed = (chain: ChainId, step: StepId) => {
+    const started = stepRecord(store.data, chain, step).attempts.at(-1)?.startedAt;
+    return started ? clock.now().getTime() - Date.parse(started) : 0;
+  };
+  actor.on("*", (event: StepEvent) => {
+    persistence.record(event);
+    if (!begun) {
+      begun = true;
+      const runnable = chainSteps(event.chain).length - skippedSteps(event.chain, topology).size;
+      reporter.begin(`${CHAINS[event.chain].phase[0]!.toUpperCase()}${CHAINS[event.chain].phase.slice(1)} cluster "${store.name}"`, runnable);
+    }
+    switch (event.type) {
+      case "step.running": {
+        const n = stepRecord(store.data, event.chain, event.step).attempts.length;
+        reporter.stepStart(event.step, n > 1 ? `attempt ${n}` : "");
+        break;
+      }
+      case "step.done":
+        if (event.outcome === "ran") reporter.stepDone(event.step, elapsed(event.chain, event.step), "ran");
+        break;
+      case "step.skipped":
+        reporter.stepSkipped(event.step, event.reason);
+        break;
+      case "step.failed":
+        reporter.stepFailed(event.step, elapsed(event.chain, event.step), event.error);
+        break;
+    }
+  });
+
+  let armed = false;
+  const finished = new Promise<ClusterSnapshot>((resolve, reject) => {
+    actor.subscribe({
+      next: (snapshot) => {
+        persistence.snapshot(actor.getPersistedSnapshot());
+        if (armed && snapshot.hasTag("settled")) resolve(snapshot);
+      },
+      error: reject,
+    });
+  });
+
+  if (point.interrupted?.rerun) {
+    reporter.notice(`resuming ${point.interrupted.step}, which was interrupted`);
+    persistence.record({ type: "step.running", chain: point.interrupted.chain, step: point.interrupted.step, reason: RUN_REASON.interrupted("") });
+  }
+  actor.start();
+  armed = true;
+  if (point.event) actor.send(point.event);
+  let final: ClusterSnapshot;
+  try {
+    final = await finished;
+    await persistence.settled();
+  } finally {
+    actor.stop();
+    reporter.end();
   }
 
-  const runnable = STEPS.filter((s) => !skipped.has(s.id)).length;
-  reporter.begin(store.name, runnable);
-  for (const [id, reason] of skipped) reporter.stepSkipped(id, reason);
-  await saveRecords();
-
-  const finished = new Promise<ClusterSnapshot>((resolve, reject) => {
-    let settled = false;
-    actorRef!.subscribe({
-      next: (snapshot) => {
-        const name = stateName(snapshot);
-        if (!settled && (name === "ready" || name === "failed") && snapshot.status === "active" && snapshot !== initial) {
-          settled = true;
-          resolve(snapshot);
-        }
-      },
-      error: (error) => reject(error),
-    });
-    const initial = actorRef!.getSnapshot();
-  });
-  actorRef.start();
-  if (pendingEvent) actorRef.send(pendingEvent);
-  const final = await finished;
-  await saveRecords(actorRef.getPersistedSnapshot());
-  actorRef.stop();
-  reporter.end();
-
-  if (stateName(final) === "ready") return { phase: "ready" };
-  const ctx = final.context as ClusterMachineContext;
-  const step = ctx.failedStep ?? lastFailure?.step ?? "imageBuilt";
+  const settled = final.value as string;
+  if (settled === "ready" || settled === "stopped") return { phase: settled };
+  const failure = (final.context as ClusterMachineContext).failure!;
   return {
     phase: "failed",
-    step,
-    error: ctx.error ?? "unknown error",
-    log: lastFailure?.log ?? store.data.steps[step].attempts.at(-1)?.log ?? "",
+    chain: failure.chain,
+    step: failure.step,
+    error: failure.error,
+    ...(failure.hint ? { hint: failure.hint } : {}),
+    log: stepRecord(store.data, failure.chain, failure.step).attempts.at(-1)?.log ?? "",
+    interrupted: failure.interrupted === true,
   };
 }
 
-/** Runs `work` with the step's timeout; on expiry aborts the step's signal and rejects. */
-async function withTimeout<T>(
-  step: StepId,
-  ms: number,
-  outer: AbortSignal,
-  work: () => Promise<T>,
-  controller?: AbortController,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new StepTimeoutError(step, ms);
-      controller?.abort(error);
-      reject(error);
-    }, ms);
+// ---------------------------------------------------------------------------------------------
+// Dry run: the same machine, with a runStep that only says it would run.
+
+export interface PlanRow {
+  chain: ChainId;
+  step: StepId;
+  action: "skip" | "run";
+  why: string;
+}
+
+const PLAN_WHY: Record<Exclude<Decision, { holds: true }>["why"], (d: string) => string> = {
+  forced: () => "retry requested",
+  vanished: (d) => `done, but verify failed: ${d}`,
+  interrupted: () => "was interrupted while running",
+  failed: (d) => `failed ${d}`,
+  first: () => "not run yet",
+};
+
+export async function planCommand<S>(opts: Omit<EngineOptions<S>, "reporter" | "clock">): Promise<PlanRow[]> {
+  const { store } = opts;
+  const r: Runner<S> = { ...opts, clock: { now: () => new Date() } };
+  const topology = topologyOf(opts.config);
+  const noWrites = async () => {
+    throw new Error("dry run: no writes");
+  };
+  const rows = new Map<string, PlanRow>();
+  const key = (i: { chain: ChainId; step: StepId }) => `${i.chain}/${i.step}`;
+  const machine = clusterMachine.provide({
+    actors: {
+      checkStep: fromPromise<CheckOutput, StepInput>(async ({ input }) => {
+        const d = await decide(stepRecord(store.data, input.chain, input.step), input.forced, () => verifyStep(r, input, noWrites));
+        rows.set(key(input), d.holds
+          ? { ...input, action: "skip", why: "done; re-verified just now" }
+          : { ...input, action: "run", why: PLAN_WHY[d.why](d.detail) });
+        // Let the chain go on as if the step had run, so every later step gets its decision too.
+        return d.holds ? { holds: true } : { holds: false, reason: "dry run" };
+      }),
+      runStep: fromPromise<void, StepInput>(async ({ input }) => {
+        if (!rows.has(key(input))) rows.set(key(input), { ...input, action: "run", why: PLAN_WHY.interrupted("") });
+      }),
+    },
   });
-  const aborted = new Promise<never>((_, reject) => {
-    if (outer.aborted) reject(outer.reason);
-    outer.addEventListener("abort", () => reject(outer.reason), { once: true });
+  const point = startPoint(machine, store, opts.command, topology);
+  const actor = createActor(machine, { input: { topology }, ...(point.snapshot ? { snapshot: point.snapshot } : {}) });
+  let chain: ChainId | undefined;
+  actor.on("step.skipped", (e) => {
+    chain = e.chain;
+    rows.set(key(e), { chain: e.chain, step: e.step, action: "skip", why: `not needed: ${e.reason}` });
   });
+  actor.on("*", (e) => {
+    chain ??= e.chain;
+  });
+  let armed = false;
+  const finished = new Promise<ClusterSnapshot>((resolve, reject) => {
+    actor.subscribe({ next: (s) => armed && s.hasTag("settled") && resolve(s), error: reject });
+  });
+  actor.start();
+  armed = true;
+  if (point.event) actor.send(point.event);
   try {
-    return await Promise.race([work(), timeout, aborted]);
+    await finished;
   } finally {
-    clearTimeout(timer);
+    actor.stop();
   }
+  const planned = chain ?? point.interrupted?.chain ?? "bootstrap";
+  return chainSteps(planned).map(
+    (s) =>
+      rows.get(key({ chain: planned, step: s.id })) ?? {
+        chain: planned,
+        step: s.id,
+        action: "skip",
+        why: "done before the interruption; resume continues at the interrupted step",
+      },
+  );
 }

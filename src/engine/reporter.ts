@@ -1,10 +1,10 @@
 // How the engine tells the user what it is doing. The terminal implementations live in src/ui.
 
-import type { StepId } from "../../machines/steps.js";
+import type { StepId } from "../../machines/workflows.js";
 
 export interface Reporter {
-  /** The chain is about to run; `total` counts the steps that can run (not skipped). */
-  begin(cluster: string, total: number): void;
+  /** A chain is about to run (`what`: "Bootstrapping cluster \"dev\""); `total` counts the steps that can run. */
+  begin(what: string, total: number): void;
   stepStart(step: StepId, detail: string): void;
   stepProgress(step: StepId, message: string): void;
   stepDone(step: StepId, ms: number, outcome: "ran" | "verified"): void;

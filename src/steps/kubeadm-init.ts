@@ -24,8 +24,7 @@ async function nodeVersion(ctx: KinaContext, node: string): Promise<string> {
   return version;
 }
 
-export const kubeadmInit: KinaStep = {
-  id: "kubeadmInit",
+export const step: KinaStep = {
   async run(ctx) {
     const runtime = ctx.services.runtime;
     const cp = firstControlPlane(ctx.config);

@@ -1,6 +1,11 @@
 // Helpers the node steps share: names, labels, the first control plane, polling a condition.
 
 import type { ResolvedConfig, ResolvedNode } from "../config/resolved.js";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { StepTimeoutError } from "../engine/errors.js";
+import { nodeImageContextDir, NODE_PREP_PATH } from "../image/nodeImage.js";
+import type { KinaContext } from "./services.js";
 
 export const CLUSTER_LABEL = "io.kina.cluster";
 export const ROLE_LABEL = "io.kina.role";
@@ -20,30 +25,68 @@ export function networkName(cluster: string): string {
 }
 
 /**
- * Waits for `check` to report true, asking again every `intervalMs` until the signal aborts
- * (the step's timeout). Used for conditions kina can only observe by asking (a socket appearing
- * inside a VM), never as synchronisation between kina's own actions.
+ * Waits for `check` to report true, asking again every `intervalMs` until the signal aborts.
+ * Used for conditions kina can only observe by asking (a socket appearing inside a VM), never as
+ * synchronisation between kina's own actions. When the step's timeout ends the wait, it rejects
+ * with "gave up waiting for …" (plus `lastReason()` when given); any other abort (Ctrl-C) rejects
+ * with the abort's own reason, so an interruption is never reported as a timeout.
  */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   signal: AbortSignal,
   intervalMs = 500,
+  lastReason?: () => string,
 ): Promise<void> {
+  const gaveUp = () => {
+    if (!(signal.reason instanceof StepTimeoutError)) return signal.reason as Error;
+    const why = lastReason?.();
+    return new Error(`gave up waiting for ${what}${why ? `: ${why}` : ""} (${signal.reason.message})`);
+  };
   for (;;) {
+    if (signal.aborted) throw gaveUp();
     if (await check()) return;
-    if (signal.aborted) throw new Error(`gave up waiting for ${what}`);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, intervalMs);
-      signal.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
-    if (signal.aborted) throw new Error(`gave up waiting for ${what}`);
+    if (signal.aborted) throw gaveUp();
+    await sleep(intervalMs, signal);
+  }
+}
+
+/** Resolves after `ms`, or at once when the signal aborts; leaves no listener behind. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+const CONTAINERD_SOCKET = "/run/containerd/containerd.sock";
+
+/** kina's node prep script, as shipped in images/node. */
+export async function readPrepScript(): Promise<string> {
+  return readFile(join(nodeImageContextDir(), "files", NODE_PREP_PATH), "utf8");
+}
+
+/**
+ * Waits for containerd inside a node, then runs the node prep script there (sysctls, MSS clamp,
+ * iptables backend, containerd snapshotter). The script ships in the kina image and runs at every
+ * boot; writing it again covers nodes started from any other image (--image kindest/node:…) and
+ * keeps one source for what "prepared" means.
+ */
+export async function prepareNode(ctx: KinaContext, node: ResolvedNode, prepScript: string): Promise<void> {
+  const runtime = ctx.services.runtime;
+  await waitFor(
+    `containerd in ${node.name} (${CONTAINERD_SOCKET})`,
+    async () => (await runtime.exec(node.name, ["test", "-S", CONTAINERD_SOCKET])).exitCode === 0,
+    ctx.signal,
+  );
+  await runtime.writeFile(node.name, NODE_PREP_PATH, prepScript, 0o755);
+  const result = await runtime.exec(node.name, ["/bin/sh", NODE_PREP_PATH]);
+  if (result.exitCode !== 0) {
+    throw new Error(`node prep failed in ${node.name} (exit ${result.exitCode}): ${result.stderr.trim().split("\n").at(-1) ?? ""}`);
   }
 }

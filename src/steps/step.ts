@@ -2,7 +2,7 @@
 // (cheap; does the result still hold?). Steps get everything through the context, never globals,
 // so tests inject doubles through the same door.
 
-import type { StepId } from "../../machines/steps.js";
+import type { ChainId, StepId } from "../../machines/workflows.js";
 import type { ClusterPaths } from "../../state/paths.js";
 import type { Outputs, StepRecord } from "../../state/schema.js";
 import type { ResolvedConfig } from "../config/resolved.js";
@@ -32,6 +32,8 @@ export interface Clock {
 /** What a step may use. `S` is the services bundle (runtime adapter, Kubernetes clients). */
 export interface StepContext<S = Services> {
   cluster: string;
+  /** The chain this attempt belongs to (a step may serve several). */
+  chain: ChainId;
   config: ResolvedConfig;
   /** Live view of the outputs recorded so far. */
   readonly outputs: Outputs;
@@ -46,7 +48,7 @@ export interface StepContext<S = Services> {
   attempt: number;
   /** Why this attempt runs: "first run", "retry requested", "interrupted", a failed verify. */
   reason: string;
-  /** The step's record before this attempt (e.g. kubeadm init needs to know a previous attempt ran). */
+  /** The step's record as it was before this attempt (kubeadm init needs to know one ran). */
   previous: StepRecord;
   /** A short status for the progress line. */
   progress(message: string): void;
@@ -54,7 +56,6 @@ export interface StepContext<S = Services> {
 }
 
 export interface Step<S = Services> {
-  id: StepId;
   run(ctx: StepContext<S>): Promise<void>;
   verify(ctx: StepContext<S>): Promise<Verification>;
 }
@@ -73,7 +74,8 @@ export interface TeardownContext<S = Services> {
 
 /** Everything cluster-specific the engine drives: the steps, teardown and the services they use. */
 export interface ClusterDriver<S = Services> {
-  steps: Record<StepId, Step<S>>;
+  /** A step's implementation, loaded on first use (the real driver imports src/steps/<id>.js). */
+  loadStep(id: StepId): Promise<Step<S>>;
   /** Checks the host before the first step (container version, service, macOS for multi-node). */
   preflight(config: ResolvedConfig, services: S): Promise<void>;
   teardown(ctx: TeardownContext<S>): Promise<void>;

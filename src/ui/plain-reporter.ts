@@ -1,6 +1,6 @@
 // Progress as plain lines (` • vmRunning ... ✓ 3.2s`), for logs, CI and pipes.
 
-import type { StepId } from "../../machines/steps.js";
+import type { StepId } from "../../machines/workflows.js";
 import { formatDuration } from "../config/duration.js";
 import type { Reporter } from "../engine/reporter.js";
 import { GLYPH, paint } from "./glyphs.js";
@@ -11,8 +11,8 @@ export class PlainReporter implements Reporter {
     private readonly color = false,
   ) {}
 
-  begin(cluster: string, total: number): void {
-    this.out.write(`Bootstrapping cluster "${cluster}" (${total} steps)\n`);
+  begin(what: string, total: number): void {
+    this.out.write(`${what} (${total} step${total === 1 ? "" : "s"})\n`);
   }
   stepStart(step: StepId, detail: string): void {
     this.out.write(` • ${step} ...${detail ? ` (${detail})` : ""}\n`);

@@ -1,16 +1,19 @@
-// What `kina status` shows: the stable JSON document (DESIGN.md §2) and the step graph.
+// What `kina status` shows: the stable JSON document (DESIGN.md §2) and the step graph. The rows
+// come from the workflow registry: the bootstrap chain always, then every other chain the cluster
+// has run (start, stop), each step tagged with its chain.
 
-import { STEPS, type StepId } from "../../machines/steps.js";
-import type { ClusterState, StepRecord } from "../../state/schema.js";
+import { phaseOf, positionOf, type Phase, type Position } from "../../machines/position.js";
+import { CHAIN_IDS, chainSteps, stepDef, type ChainId, type StepId } from "../../machines/workflows.js";
+import { stepRecord, type ClusterState, type StepRecord, type StepStatus } from "../../state/schema.js";
 import { formatDuration } from "../config/duration.js";
 import { GLYPH, paint, type DisplayStatus } from "./glyphs.js";
-
-export type Phase = "bootstrapping" | "ready" | "failed" | "stopped";
 
 export interface StatusStep {
   id: StepId;
   short: string;
-  status: "pending" | "running" | "done" | "failed" | "skipped";
+  /** Which chain the row belongs to (additive to the DESIGN.md schema). */
+  chain: ChainId;
+  status: StepStatus;
   attempts: number;
   startedAt?: string;
   finishedAt?: string;
@@ -31,18 +34,11 @@ export interface StatusDocument {
   addons?: Record<string, { status: string; message?: string }>;
 }
 
-export function phaseOf(state: ClusterState): Phase {
-  const machine = state.machine as { value?: unknown } | undefined;
-  const value = typeof machine?.value === "string" ? machine.value : undefined;
-  if (value === "ready") return "ready";
-  if (value === "failed") return "failed";
-  if (value === "stopped") return "stopped";
-  return "bootstrapping";
-}
-
-function stepOf(id: StepId, short: string, r: StepRecord): StatusStep {
+function rowOf(chain: ChainId, id: StepId, r: StepRecord, interrupted: boolean): StatusStep {
   const last = r.attempts.at(-1);
-  const out: StatusStep = { id, short, status: r.status, attempts: r.attempts.length };
+  // A step on disk as running with no live kina process behind it was cut off.
+  const status: StepStatus = r.status === "running" && interrupted ? "interrupted" : r.status;
+  const out: StatusStep = { id, short: stepDef(id).short, chain, status, attempts: r.attempts.length };
   if (last) {
     out.startedAt = last.startedAt;
     if (last.finishedAt) {
@@ -56,11 +52,23 @@ function stepOf(id: StepId, short: string, r: StepRecord): StatusStep {
   return out;
 }
 
-export function statusDocument(state: ClusterState): StatusDocument {
+/** The bootstrap chain, then any other chain with a record or the one the cluster is in now. */
+function chainsShown(state: ClusterState, position: Position): ChainId[] {
+  return CHAIN_IDS.filter(
+    (c) => c === "bootstrap" || (position.kind === "chain" && position.chain === c) || Object.keys(state.steps[c] ?? {}).length > 0,
+  );
+}
+
+/** `live`: whether a kina process holds the cluster's lock now (a running step is really running). */
+export function statusDocument(state: ClusterState, opts: { live: boolean }): StatusDocument {
+  const position = positionOf(state.machine);
+  const steps = chainsShown(state, position).flatMap((c) =>
+    chainSteps(c).map((s) => rowOf(c, s.id, stepRecord(state, c, s.id), !opts.live)),
+  );
   const doc: StatusDocument = {
     name: state.name,
-    phase: phaseOf(state),
-    steps: STEPS.map((s) => stepOf(s.id, s.short, state.steps[s.id])),
+    phase: phaseOf(position),
+    steps,
     nodes: (state.outputs.nodes ?? []).map((n) => ({ name: n.name, role: n.role, ...(n.ip ? { ip: n.ip } : {}) })),
   };
   if (state.outputs.kubeconfig) doc.kubeconfig = state.outputs.kubeconfig;
@@ -70,48 +78,58 @@ export function statusDocument(state: ClusterState): StatusDocument {
 }
 
 /** The one-line summary for `kina status` without --graph. */
-export function summaryLine(doc: StatusDocument, interrupted: boolean): string {
-  const failed = doc.steps.find((s) => s.status === "failed");
+export function summaryLine(doc: StatusDocument): string {
+  const failed = doc.steps.find((s) => s.status === "failed" || s.status === "interrupted");
   const running = doc.steps.find((s) => s.status === "running");
   switch (doc.phase) {
     case "ready":
-      return `${doc.name}: ready`;
+    case "stopped":
+      return `${doc.name}: ${doc.phase}`;
     case "failed":
       return `${doc.name}: failed at ${failed?.id ?? "?"}${failed?.error ? `: ${failed.error}` : ""}`;
-    case "stopped":
-      return `${doc.name}: stopped`;
-    default:
-      if (running) return `${doc.name}: ${interrupted ? "interrupted" : "bootstrapping"} at ${running.id}`;
-      return `${doc.name}: bootstrapping`;
+    default: {
+      if (running) return `${doc.name}: ${doc.phase} at ${running.id}`;
+      const cut = doc.steps.find((s) => s.status === "interrupted");
+      if (cut) return `${doc.name}: interrupted at ${cut.id} (${doc.phase})`;
+      return `${doc.name}: ${doc.phase}`;
+    }
   }
 }
 
+/** Whether the user should be pointed at `kina resume`. */
+export function needsResume(doc: StatusDocument): boolean {
+  return doc.phase === "failed" || doc.steps.some((s) => s.status === "interrupted" && doc.phase !== "ready" && doc.phase !== "stopped");
+}
+
 /**
- * The chain, one row per step:
+ * The chains, one row per step:
  *   ✓ imageBuilt          image        1 attempt    0.4s
  *   │
- *   ✗ cniInstalled        cni          2 attempts   5m0s  timed out …
- * `interrupted` is shown for a step recorded as running when no kina process holds the lock.
+ *   ✗ cniInstalled        cni          2 attempts   5m0s  failed: …
  */
-export function renderGraph(doc: StatusDocument, opts: { color: boolean; interrupted: boolean }): string {
-  const lines: string[] = [];
-  lines.push(`${summaryLine(doc, opts.interrupted)}`);
-  doc.steps.forEach((s, i) => {
-    const display: DisplayStatus = s.status === "running" && opts.interrupted ? "interrupted" : s.status;
-    const glyph = paint(GLYPH[display], display, opts.color);
-    const attempts = s.attempts === 0 ? "" : `${s.attempts} attempt${s.attempts === 1 ? "" : "s"}`;
-    const duration = s.durationMs !== undefined ? formatDuration(s.durationMs) : "";
-    let detail = "";
-    if (display === "skipped") detail = `skipped: ${s.note ?? ""}`;
-    else if (display === "failed") detail = `failed: ${s.error ?? ""}`;
-    else if (display === "interrupted") detail = "interrupted: resume re-runs it";
-    else if (display === "running") detail = "running";
-    else if (display === "pending") detail = "pending";
-    const row = `  ${glyph} ${s.id.padEnd(19)} ${s.short.padEnd(11)} ${attempts.padEnd(11)} ${duration.padStart(7)}  ${detail}`;
-    lines.push(row.trimEnd());
-    if (display === "failed" && s.log) lines.push(`  │   log: ${s.log}`);
-    if (i < doc.steps.length - 1) lines.push("  │");
-  });
+export function renderGraph(doc: StatusDocument, opts: { color: boolean }): string {
+  const lines: string[] = [summaryLine(doc)];
+  const chains = [...new Set(doc.steps.map((s) => s.chain))];
+  for (const chain of chains) {
+    const rows = doc.steps.filter((s) => s.chain === chain);
+    if (chains.length > 1) lines.push("", `  ${chain}`);
+    rows.forEach((s, i) => {
+      const display: DisplayStatus = s.status;
+      const glyph = paint(GLYPH[display], display, opts.color);
+      const attempts = s.attempts === 0 ? "" : `${s.attempts} attempt${s.attempts === 1 ? "" : "s"}`;
+      const duration = s.durationMs !== undefined ? formatDuration(s.durationMs) : "";
+      let detail = "";
+      if (display === "skipped") detail = `skipped: ${s.note ?? ""}`;
+      else if (display === "failed") detail = `failed: ${s.error ?? ""}`;
+      else if (display === "interrupted") detail = `interrupted${s.error ? `: ${s.error}` : ""}: resume re-runs it`;
+      else if (display === "running") detail = "running";
+      else if (display === "pending") detail = "pending";
+      const row = `  ${glyph} ${s.id.padEnd(19)} ${s.short.padEnd(11)} ${attempts.padEnd(11)} ${duration.padStart(7)}  ${detail}`;
+      lines.push(row.trimEnd());
+      if ((display === "failed" || display === "interrupted") && s.log) lines.push(`  │   log: ${s.log}`);
+      if (i < rows.length - 1) lines.push("  │");
+    });
+  }
   const legend = (["done", "failed", "interrupted", "running", "pending", "skipped"] as DisplayStatus[])
     .map((d) => `${GLYPH[d]} ${d}`)
     .join("  ");

@@ -2,7 +2,7 @@
 // elapsed time; finished steps are printed above the bar as plain lines.
 
 import type { SingleBar } from "cli-progress";
-import type { StepId } from "../../machines/steps.js";
+import type { StepId } from "../../machines/workflows.js";
 import type { Reporter } from "../engine/reporter.js";
 import { PlainReporter } from "./plain-reporter.js";
 
@@ -37,8 +37,8 @@ class TtyReporter implements Reporter {
     }
   }
 
-  begin(cluster: string, total: number): void {
-    this.lines.begin(cluster, total);
+  begin(what: string, total: number): void {
+    this.lines.begin(what, total);
     this.bar = new this.progress.SingleBar(
       {
         stream: this.stream,

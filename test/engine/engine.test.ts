@@ -5,8 +5,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { STEP_IDS } from "../../machines/steps.js";
+import { chainSteps } from "../../machines/workflows.js";
 import { FAKE_KINA, readJournal, run, start, tempDir, waitForOutput } from "../helpers/run.js";
+
+const STEP_IDS = chainSteps("bootstrap").map((s) => s.id);
 
 function setup(steps: Record<string, unknown> = {}) {
   const home = tempDir();
@@ -62,7 +64,7 @@ describe("create", () => {
     ran.forEach((id, i) => {
       // When step i starts, state.json already names it as the machine state, marks it running
       // with its attempt, and has every earlier step done.
-      expect(disk[i]).toBe(`disk ${id}: machine=${id} status=running attempts=1 done=${ran.slice(0, i).join(",")}`);
+      expect(disk[i]).toBe(`disk ${id}: machine=bootstrap.${id}.running status=running attempts=1 done=${ran.slice(0, i).join(",")}`);
     });
   });
 
@@ -142,7 +144,7 @@ describe("resume after a failure", () => {
     const r = await run(FAKE_KINA, ["resume", "dev"], t.env({ vmRunning: { vanished: "VM dev-control-plane is gone" } }));
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("vmRunning: re-running because its result no longer holds: VM dev-control-plane is gone");
-    const journal = readJournal(t.journal).filter((l) => !l.startsWith("disk "));
+    const journal = readJournal(t.journal).filter((l) => !/^(disk|previous) /.test(l));
     expect(journal[0]).toBe("verify imageBuilt");
     expect(journal[1]).toBe("verify vmRunning");
     expect(journal[2]).toMatch(/^run vmRunning attempt=2 reason=its result no longer holds/);
@@ -164,14 +166,18 @@ describe("resume after a failure", () => {
     expect(t.runs()).toEqual(STEP_IDS.filter((s) => !["nodesJoined", "addonsReady"].includes(s)));
   });
 
-  it("resume of a ready cluster does nothing", async () => {
+  it("resume of a ready cluster is refused at once with exit 2, naming the state and what is possible", async () => {
     const t = setup();
     await run(FAKE_KINA, ["create", "dev"], t.env());
     t.clearJournal();
+    const before = readFileSync(t.statePath());
     const r = await run(FAKE_KINA, ["resume", "dev"], t.env());
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain("nothing to resume");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cluster "dev" is ready (its VMs are running): it cannot resume.');
+    expect(r.stderr).toContain("kina retry STEP dev");
+    expect(r.stderr).toContain("kina stop dev");
     expect(readJournal(t.journal)).toEqual([]);
+    expect(readFileSync(t.statePath())).toEqual(before);
   });
 });
 
@@ -182,7 +188,7 @@ describe("retry", () => {
     t.clearJournal();
     const r = await run(FAKE_KINA, ["retry", "cni", "dev"], t.env());
     expect(r.code).toBe(0);
-    const lines = readJournal(t.journal).filter((l) => !l.startsWith("disk "));
+    const lines = readJournal(t.journal).filter((l) => !/^(disk|previous) /.test(l));
     expect(lines).toEqual([
       "verify imageBuilt",
       "verify vmRunning",

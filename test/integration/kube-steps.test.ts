@@ -94,9 +94,9 @@ describe("a CNI that never becomes ready", () => {
     const resumed = await m.kina(["resume", "dev"]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(m.containers()).toHaveLength(1);
-    expect(m.state().steps.vmRunning.attempts).toHaveLength(1);
+    expect(m.state().steps.bootstrap.vmRunning.attempts).toHaveLength(1);
     expect(kubeadmInits(m)).toBe(1);
-    expect(m.state().steps.cniInstalled.attempts).toHaveLength(2);
+    expect(m.state().steps.bootstrap.cniInstalled.attempts).toHaveLength(2);
   });
 });
 
@@ -104,14 +104,14 @@ describe("retry cni on a ready cluster", () => {
   it("re-applies the CNI and re-verifies addonsReady without re-running it", async () => {
     const m = mac();
     expect((await m.kina(["create", "dev"])).code).toBe(0);
-    const before = m.state().steps.addonsReady;
+    const before = m.state().steps.bootstrap.addonsReady;
     const r = await m.kina(["retry", "cni", "dev"]);
     expect(r.code, r.stderr).toBe(0);
     const after = m.state();
-    expect(after.steps.cniInstalled.attempts).toHaveLength(2);
-    expect(readFileSync(after.steps.cniInstalled.attempts[1].log, "utf8")).toContain("apply DaemonSet kube-system/kindnet");
-    expect(after.steps.addonsReady.attempts).toHaveLength(1);
-    expect(after.steps.addonsReady.verifiedAt > before.verifiedAt).toBe(true);
+    expect(after.steps.bootstrap.cniInstalled.attempts).toHaveLength(2);
+    expect(readFileSync(after.steps.bootstrap.cniInstalled.attempts[1].log, "utf8")).toContain("apply DaemonSet kube-system/kindnet");
+    expect(after.steps.bootstrap.addonsReady.attempts).toHaveLength(1);
+    expect(after.steps.bootstrap.addonsReady.verifiedAt > before.verifiedAt).toBe(true);
     expect(r.stderr).toMatch(/addonsReady \.\.\. ✓ already done, verified/);
     expect(kubeadmInits(m)).toBe(1);
   });
@@ -125,8 +125,8 @@ describe("a cluster with a worker (macOS 26)", () => {
     const r = await m.kina(["create", "dev", "--config", "-"], { input: config });
     expect(r.code, r.stderr).toBe(0);
     const s = m.state();
-    expect(s.steps.nodesJoined.status).toBe("done");
-    expect(s.steps.untainted.status).toBe("skipped");
+    expect(s.steps.bootstrap.nodesJoined.status).toBe("done");
+    expect(s.steps.bootstrap.untainted.status).toBe("skipped");
     expect(m.containers().map((c) => c.raw.configuration.networks[0].network).sort()).toEqual(["kina-dev", "kina-dev"]);
     const nodes = kubectl(join(m.home, ".kube", "config"), ["get", "nodes", "--no-headers"]);
     expect(nodes).toMatch(/dev-control-plane\s+Ready/);

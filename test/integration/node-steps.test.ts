@@ -8,7 +8,7 @@ import { useFakeMacs, type FakeMac } from "../helpers/fake-mac.js";
 
 const mac = useFakeMacs();
 
-const step = (m: FakeMac, id: string) => m.state().steps[id];
+const step = (m: FakeMac, id: string) => m.state().steps.bootstrap[id];
 
 describe("create boots the node as the reference allows", () => {
   it("runs the VM with kina's flags, labels and a 127.0.0.1 API port, then kubeadm init", async () => {

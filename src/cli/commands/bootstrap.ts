@@ -1,13 +1,14 @@
-// create, resume, retry, delete: the commands that run the engine or undo a cluster.
+// create, resume, retry, start, stop, delete: the commands that run the engine or undo a cluster.
 
-import { stepInfo, type StepId } from "../../../machines/steps.js";
-import { createCluster, continueCluster, deleteCluster, planResume } from "../../cluster/operations.js";
+import { stepDef, type StepId } from "../../../machines/workflows.js";
+import { listClusterNames } from "../../../state/list.js";
+import { createCluster, continueCluster, deleteCluster, planContinue, type ContinueCommand } from "../../cluster/operations.js";
 import { loadConfigFile } from "../../config/load.js";
 import { parseTimeoutFlags, pickClusterName, resolveConfig } from "../../config/resolve.js";
 import type { ClusterConfigFile } from "../../config/schema.js";
 import type { EngineResult } from "../../engine/engine.js";
 import { nodeImageDefaults } from "../../image/nodeImage.js";
-import { EXIT_FAILURE, EXIT_OK, type CommandContext } from "../app.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, type CommandContext } from "../context.js";
 import { makeReporter } from "./reporter.js";
 
 export interface CreateArgs {
@@ -62,26 +63,51 @@ export async function resumeCommand(c: CommandContext, name: string, dryRun: boo
   const timeouts = parseTimeoutFlags(timeout);
   const driver = await c.loadDriver();
   if (dryRun) {
-    const rows = await planResume(name, { driver, env: c.io.env, signal: c.signal });
+    const rows = await planContinue(name, { kind: "resume" }, { driver, env: c.io.env, signal: c.signal });
     c.out(`kina resume ${name} would:`);
     for (const row of rows) c.out(`  ${row.action === "run" ? "run " : "skip"}  ${row.step.padEnd(19)} ${row.why}`);
     return EXIT_OK;
   }
-  const reporter = await makeReporter(c);
-  const result = await continueCluster(name, { kind: "resume" }, { ...deps(c), driver, reporter, timeouts });
-  if ("nothingToDo" in result) {
-    c.say(`Cluster "${name}" is ready; nothing to resume. \`kina retry STEP ${name}\` re-runs a step.`);
-    return EXIT_OK;
-  }
-  return finish(c, name, result);
+  return continueWith(c, name, { kind: "resume" }, timeouts);
 }
 
 export async function retryCommand(c: CommandContext, name: string, step: StepId, timeout: string[] = []): Promise<number> {
-  const timeouts = parseTimeoutFlags(timeout);
+  return continueWith(c, name, { kind: "retry", step }, parseTimeoutFlags(timeout));
+}
+
+export async function startCommand(c: CommandContext, name: string, opts: { all: boolean; timeout: string[] }): Promise<number> {
+  const timeouts = parseTimeoutFlags(opts.timeout);
+  if (!opts.all) return continueWith(c, name, { kind: "start" }, timeouts);
+  // --all: every cluster that is stopped; the others are left as they are.
+  const { openCluster } = await import("../../cluster/open.js");
+  const { phaseOf, positionOf } = await import("../../../machines/position.js");
+  const stopped: string[] = [];
+  for (const n of await listClusterNames(c.io.env)) {
+    if (phaseOf(positionOf((await openCluster(n, c.io.env)).data.machine)) === "stopped") stopped.push(n);
+  }
+  if (stopped.length === 0) {
+    c.say("No stopped kina clusters to start.");
+    return EXIT_OK;
+  }
+  let worst = EXIT_OK;
+  for (const n of stopped) worst = Math.max(worst, await continueWith(c, n, { kind: "start" }, timeouts));
+  return worst;
+}
+
+export async function stopCommand(c: CommandContext, name: string, timeout: string[] = []): Promise<number> {
+  return continueWith(c, name, { kind: "stop" }, parseTimeoutFlags(timeout));
+}
+
+async function continueWith(
+  c: CommandContext,
+  name: string,
+  command: ContinueCommand,
+  timeouts: ReturnType<typeof parseTimeoutFlags>,
+): Promise<number> {
   const driver = await c.loadDriver();
   const reporter = await makeReporter(c);
-  const result = await continueCluster(name, { kind: "retry", step }, { ...deps(c), driver, reporter, timeouts });
-  return finish(c, name, result as EngineResult);
+  const result = await continueCluster(name, command, { ...deps(c), driver, reporter, timeouts });
+  return finish(c, name, result);
 }
 
 export async function deleteCommand(c: CommandContext, name: string): Promise<number> {
@@ -93,18 +119,25 @@ export async function deleteCommand(c: CommandContext, name: string): Promise<nu
 }
 
 function finish(c: CommandContext, name: string, result: EngineResult): number {
-  if (result.phase === "ready") {
-    c.say(`Cluster "${name}" is ready.`);
-    c.say(`  kubectl cluster-info --context kina-${name}`);
-    return EXIT_OK;
+  switch (result.phase) {
+    case "ready":
+      c.say(`Cluster "${name}" is ready.`);
+      c.say(`  kubectl cluster-info --context kina-${name}`);
+      return EXIT_OK;
+    case "stopped":
+      c.say(`Cluster "${name}" is stopped. Start it again with \`kina start ${name}\`.`);
+      return EXIT_OK;
+    case "failed":
+      printFailure(c, name, result, true);
+      if (!result.interrupted) return EXIT_FAILURE;
+      return /SIGTERM/.test(result.error) ? EXIT_SIGTERM : EXIT_SIGINT;
   }
-  printFailure(c, name, result, true);
-  return EXIT_FAILURE;
 }
 
 function printFailure(c: CommandContext, name: string, result: Extract<EngineResult, { phase: "failed" }>, kept: boolean): void {
-  const short = stepInfo(result.step).short;
-  c.say(`ERROR: ${result.step} failed: ${result.error}`);
+  const short = stepDef(result.step).short;
+  c.say(`ERROR: ${result.step} ${result.interrupted ? "was interrupted" : "failed"}: ${result.error}`);
+  if (result.hint) c.say(`  hint: ${result.hint}`);
   if (result.log) c.say(`  log: ${result.log}`);
   if (!kept) return;
   c.say(`The cluster's VMs are kept. Next:`);

@@ -2,7 +2,7 @@
 
 import { buildArgsRecord, nodeImageContextDir, nodeImageDefaults } from "../../image/nodeImage.js";
 import { UsageError } from "../../config/resolve.js";
-import { EXIT_OK, type CommandContext } from "../app.js";
+import { EXIT_OK, type CommandContext } from "../context.js";
 
 export interface BuildArgs {
   image?: string | undefined;

@@ -3,7 +3,7 @@
 import type { Reporter } from "../../engine/reporter.js";
 import { useColor } from "../../ui/glyphs.js";
 import { PlainReporter } from "../../ui/plain-reporter.js";
-import type { CommandContext } from "../app.js";
+import type { CommandContext } from "../context.js";
 
 export async function makeReporter(c: CommandContext): Promise<Reporter> {
   const stream = c.io.stderr as NodeJS.WriteStream;

@@ -1,25 +1,11 @@
 // status, get clusters, get nodes, get kubeconfig: read-only views of state on disk. These must
 // stay light: no engine, no runtime, no client-node.
 
-import { readFile } from "node:fs/promises";
-import { hostname } from "node:os";
-import { clusterPaths } from "../../../state/paths.js";
+import { liveLockHolder } from "../../../state/lock.js";
 import { listClusterNames } from "../../../state/list.js";
 import { useColor } from "../../ui/glyphs.js";
-import { renderGraph, statusDocument, summaryLine } from "../../ui/status-view.js";
-import { EXIT_OK, type CommandContext } from "../app.js";
-
-/** True when no live kina process holds the cluster's lock (a `running` step was interrupted). */
-async function lockIsFree(name: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  try {
-    const holder = JSON.parse(await readFile(clusterPaths(name, env).lock, "utf8")) as { pid?: number; host?: string };
-    if (holder.host !== hostname() || typeof holder.pid !== "number") return false;
-    process.kill(holder.pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
+import { needsResume, renderGraph, statusDocument, summaryLine } from "../../ui/status-view.js";
+import { EXIT_OK, type CommandContext } from "../context.js";
 
 async function openCluster(name: string, env: NodeJS.ProcessEnv) {
   // Loaded on use: the state schema is the heaviest import on these paths.
@@ -28,19 +14,21 @@ async function openCluster(name: string, env: NodeJS.ProcessEnv) {
 
 export async function statusCommand(c: CommandContext, name: string, opts: { graph: boolean; json: boolean }): Promise<number> {
   const store = await openCluster(name, c.io.env);
-  const doc = statusDocument(store.data);
+  // Never waits for the lock: a running create is shown as running, a dead one as interrupted.
+  const live = (await liveLockHolder(store.paths.lock)) !== undefined;
+  const doc = statusDocument(store.data, { live });
   if (opts.json) {
     c.out(JSON.stringify(doc, null, 2));
     return EXIT_OK;
   }
-  const interrupted = doc.steps.some((s) => s.status === "running") && (await lockIsFree(name, c.io.env));
   if (opts.graph) {
-    c.out(renderGraph(doc, { color: useColor(c.io.stdout as NodeJS.WriteStream, c.io.env), interrupted }).trimEnd());
+    c.out(renderGraph(doc, { color: useColor(c.io.stdout as NodeJS.WriteStream, c.io.env) }).trimEnd());
   } else {
-    c.out(summaryLine(doc, interrupted));
-    for (const s of doc.steps) c.out(`  ${s.id.padEnd(19)} ${s.status === "running" && interrupted ? "interrupted" : s.status}`);
+    c.out(summaryLine(doc));
+    for (const s of doc.steps) c.out(`  ${s.id.padEnd(19)} ${s.status}`);
   }
-  if (doc.phase === "failed" || interrupted) c.say(`Continue with \`kina resume ${name}\`.`);
+  if (needsResume(doc)) c.say(`Continue with \`kina resume ${name}\`.`);
+  if (doc.phase === "stopped") c.say(`Start it with \`kina start ${name}\`.`);
   return EXIT_OK;
 }
 
@@ -63,10 +51,8 @@ export async function getNodesCommand(c: CommandContext, name: string): Promise<
 
 export async function getKubeconfigCommand(c: CommandContext, name: string): Promise<number> {
   const store = await openCluster(name, c.io.env);
-  let text: string;
-  try {
-    text = await readFile(store.paths.kubeconfig, "utf8");
-  } catch {
+  const text = await store.readKubeconfig();
+  if (text === undefined) {
     throw new Error(`cluster "${name}" has no kubeconfig yet (step kubeconfigExported has not run); see \`kina status ${name} --graph\``);
   }
   c.io.stdout.write(text);

@@ -14,8 +14,7 @@ async function digestOf(ctx: KinaContext, ref: string): Promise<string | undefin
   return image?.configuration.descriptor.digest;
 }
 
-export const imageBuilt: KinaStep = {
-  id: "imageBuilt",
+export const step: KinaStep = {
   async run(ctx) {
     const defaults = nodeImageDefaults();
     const recorded: { ref: string; digest?: string }[] = [];

@@ -17,8 +17,7 @@ async function readNode(kube: KubeAccess, name: string): Promise<NodeLike | unde
   return kube.read<NodeLike>("v1", "Node", name);
 }
 
-export const untainted: KinaStep = {
-  id: "untainted",
+export const step: KinaStep = {
   async run(ctx) {
     const kube = await ctx.services.kube(ctx.paths.kubeconfig);
     for (const name of controlPlanes(ctx)) {

@@ -2,17 +2,12 @@
 // publishing the API on 127.0.0.1, containerd up, and the node prepared (sysctls, MSS clamp,
 // iptables backend, containerd snapshotter) by the same script the node image runs at every boot.
 
-import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { join } from "node:path";
 import type { ResolvedNode } from "../config/resolved.js";
-import { nodeImageContextDir, NODE_PREP_PATH } from "../image/nodeImage.js";
 import { ipv4Of, type Container } from "../runtime/schemas.js";
 import type { NodeOutput } from "../../state/schema.js";
-import { CLUSTER_LABEL, ROLE_LABEL, networkName, nodeLabels, waitFor } from "./nodes.js";
+import { CLUSTER_LABEL, ROLE_LABEL, networkName, nodeLabels, prepareNode, readPrepScript } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
-
-const CONTAINERD_SOCKET = "/run/containerd/containerd.sock";
 
 /** A free TCP port on 127.0.0.1, chosen once per cluster and kept in state. */
 export async function freeLoopbackPort(): Promise<number> {
@@ -68,24 +63,7 @@ async function bootNode(ctx: KinaContext, node: ResolvedNode, index: number, por
   });
 }
 
-async function prepareNode(ctx: KinaContext, node: ResolvedNode, prepScript: string): Promise<void> {
-  const runtime = ctx.services.runtime;
-  await waitFor(
-    `containerd in ${node.name} (${CONTAINERD_SOCKET})`,
-    async () => (await runtime.exec(node.name, ["test", "-S", CONTAINERD_SOCKET])).exitCode === 0,
-    ctx.signal,
-  );
-  // The prep script ships in the kina image; writing it again covers nodes started from any other
-  // image (--image kindest/node:…) and keeps one source for what "prepared" means.
-  await runtime.writeFile(node.name, NODE_PREP_PATH, prepScript, 0o755);
-  const result = await runtime.exec(node.name, ["/bin/sh", NODE_PREP_PATH]);
-  if (result.exitCode !== 0) {
-    throw new Error(`node prep failed in ${node.name} (exit ${result.exitCode}): ${result.stderr.trim().split("\n").at(-1) ?? ""}`);
-  }
-}
-
-export const vmRunning: KinaStep = {
-  id: "vmRunning",
+export const step: KinaStep = {
   async run(ctx) {
     const runtime = ctx.services.runtime;
     const nodes = ctx.config.nodes;
@@ -104,7 +82,7 @@ export const vmRunning: KinaStep = {
       await ctx.setOutputs({ apiServerPort: port, ...(network ? { network } : {}) });
     }
     await Promise.all(nodes.map((node, i) => bootNode(ctx, node, i, port, network)));
-    const prepScript = await readFile(join(nodeImageContextDir(), "files", NODE_PREP_PATH), "utf8");
+    const prepScript = await readPrepScript();
     await Promise.all(nodes.map((node) => prepareNode(ctx, node, prepScript)));
     const recorded: NodeOutput[] = [];
     for (const node of nodes) {

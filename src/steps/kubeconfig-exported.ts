@@ -6,6 +6,7 @@ import { access } from "node:fs/promises";
 import { homedir } from "node:os";
 import { parse } from "yaml";
 import { exportKubeconfig, fromAdminConf, kinaEntryName, kubeconfigPaths, mergeTargetPath, writePrivateFile } from "../kube/kubeconfig/index.js";
+import { StepTimeoutError } from "../engine/errors.js";
 import { firstControlPlane, waitFor } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
 
@@ -38,13 +39,14 @@ async function checkReachable(ctx: KinaContext): Promise<void> {
       ctx.signal,
       1000,
     );
-  } catch {
-    throw unreachable(ctx, kube.server, last);
+  } catch (error) {
+    // Only the step's timeout means "did not answer"; Ctrl-C is reported as what it is.
+    if (ctx.signal.reason instanceof StepTimeoutError) throw unreachable(ctx, kube.server, last);
+    throw error;
   }
 }
 
-export const kubeconfigExported: KinaStep = {
-  id: "kubeconfigExported",
+export const step: KinaStep = {
   async run(ctx) {
     const cp = firstControlPlane(ctx.config);
     const port = ctx.outputs.apiServerPort;

@@ -48,8 +48,7 @@ async function waitForCni(ctx: KinaContext, kube: KubeAccess): Promise<void> {
   await kube.waitUntil("nodes Ready", () => kube.list<NodeLike>("v1", "Node"), "/api/v1/nodes", (nodes) => nodesReady(nodes, names));
 }
 
-export const cniInstalled: KinaStep = {
-  id: "cniInstalled",
+export const step: KinaStep = {
   async run(ctx) {
     if (ctx.config.networking.cni !== "kindnet") {
       throw new Error(`cni: ${ctx.config.networking.cni} is not supported by this kina yet; use kindnet or none`);

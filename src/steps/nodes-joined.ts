@@ -50,8 +50,7 @@ async function joinNode(ctx: KinaContext, node: ResolvedNode, argv: string[], ve
   if (r.exitCode !== 0) throw new Error(`kubeadm join failed in ${node.name} (exit ${r.exitCode}):\n${tail(r.stderr || r.stdout)}`);
 }
 
-export const nodesJoined: KinaStep = {
-  id: "nodesJoined",
+export const step: KinaStep = {
   async run(ctx) {
     const cp = firstControlPlane(ctx.config);
     const version = ctx.config.kubernetesVersion;

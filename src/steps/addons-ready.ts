@@ -30,8 +30,7 @@ async function check(kube: KubeAccess, addon: Addon): Promise<{ done: boolean; r
   return deploymentAvailable(await kube.read<DeploymentLike>("apps/v1", "Deployment", name, namespace), `${namespace}/${name}`);
 }
 
-export const addonsReady: KinaStep = {
-  id: "addonsReady",
+export const step: KinaStep = {
   async run(ctx) {
     const cp = firstControlPlane(ctx.config);
     const kube = await ctx.services.kube(ctx.paths.kubeconfig);
