@@ -55,8 +55,6 @@ export type ClusterMachineEvent =
   | { type: "START" }
   | { type: "STOP" };
 
-export type ClusterEventType = ClusterMachineEvent["type"];
-
 export interface StepInput extends StepRef {
   forced: boolean;
 }
@@ -250,5 +248,3 @@ export const clusterMachine = setup({
     },
   } as never,
 });
-
-export type ClusterMachine = typeof clusterMachine;

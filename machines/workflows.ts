@@ -114,10 +114,9 @@ export function isStepId(name: string): name is StepId {
 }
 
 /** Resolves a step id or short name (`cni`, `cniInstalled`), in any chain; undefined when neither. */
-export function resolveStep(name: string, within?: ChainId): StepId | undefined {
+export function resolveStep(name: string): StepId | undefined {
   const lower = name.toLowerCase();
-  const ids = within ? chainSteps(within).map((s) => s.id) : STEP_IDS;
-  return ids.find((id) => id.toLowerCase() === lower || STEP_DEFS[id].short === lower);
+  return STEP_IDS.find((id) => id.toLowerCase() === lower || STEP_DEFS[id].short === lower);
 }
 
 /** The chains that contain a step, in registry order. */

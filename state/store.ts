@@ -2,7 +2,7 @@
 // or one from a newer kina, is refused and never written: the user's data is never lost to an
 // overwrite.
 
-import { access, readFile, rm } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { Low, type Adapter } from "lowdb";
 import { ensurePrivateDir, writeFileDurable } from "./durable.js";
 import { migrate } from "./migrations.js";
@@ -156,8 +156,4 @@ export class ClusterStore {
       throw error;
     }
   }
-}
-
-export async function removeClusterDir(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  await rm(clusterPaths(name, env).dir, { recursive: true, force: true });
 }

@@ -113,8 +113,6 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
     if (n.extraMounts?.length) opts.warn(`nodes[${i}].extraMounts is accepted for kind compatibility but not applied yet`);
     if (n.extraPortMappings?.length)
       opts.warn(`nodes[${i}].extraPortMappings is accepted for kind compatibility but not applied yet`);
-    if (n.kubeadmConfigPatchesJSON6902?.length)
-      opts.warn(`nodes[${i}].kubeadmConfigPatchesJSON6902 is accepted for kind compatibility but not applied yet`);
     const cp = n.role === "control-plane";
     return {
       name: names[i]!,
@@ -124,6 +122,7 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
       memory: memoryText(n.memory, cp ? "4g" : "2g"),
       labels: n.labels ?? {},
       kubeadmConfigPatches: n.kubeadmConfigPatches ?? [],
+      kubeadmConfigPatchesJSON6902: n.kubeadmConfigPatchesJSON6902 ?? [],
     };
   });
 
@@ -132,8 +131,6 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
   if (net.disableDefaultCNI && net.cni && net.cni !== "none") {
     throw new UsageError(`invalid config: networking: disableDefaultCNI is true but cni is "${net.cni}"; drop one`);
   }
-  if (file?.kubeadmConfigPatchesJSON6902?.length)
-    opts.warn("kubeadmConfigPatchesJSON6902 is accepted for kind compatibility but not applied yet");
   if (file?.containerdConfigPatchesJSON6902?.length)
     opts.warn("containerdConfigPatchesJSON6902 is accepted for kind compatibility but not applied yet");
 
@@ -163,6 +160,7 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
     featureGates: file?.featureGates ?? {},
     runtimeConfig: file?.runtimeConfig ?? {},
     kubeadmConfigPatches: file?.kubeadmConfigPatches ?? [],
+    kubeadmConfigPatchesJSON6902: file?.kubeadmConfigPatchesJSON6902 ?? [],
     containerdConfigPatches: file?.containerdConfigPatches ?? [],
     kubeconfig: {
       ...(opts.kubeconfigTarget ? { target: opts.kubeconfigTarget } : {}),

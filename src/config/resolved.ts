@@ -4,6 +4,16 @@
 import { z } from "zod";
 import { ADDONS } from "./schema.js";
 
+/** kind's JSON 6902 patch of a kubeadm document, as written in the config. */
+const Json6902 = z.object({
+  group: z.string(),
+  version: z.string(),
+  kind: z.string(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  patch: z.string(),
+});
+
 export const ResolvedNode = z.object({
   name: z.string(),
   role: z.enum(["control-plane", "worker"]),
@@ -12,6 +22,8 @@ export const ResolvedNode = z.object({
   memory: z.string(),
   labels: z.record(z.string(), z.string()),
   kubeadmConfigPatches: z.array(z.string()),
+  // Defaults: configs stored by a kina from before these were applied.
+  kubeadmConfigPatchesJSON6902: z.array(Json6902).default([]),
 });
 export type ResolvedNode = z.infer<typeof ResolvedNode>;
 
@@ -33,6 +45,7 @@ export const ResolvedConfig = z.object({
   featureGates: z.record(z.string(), z.boolean()),
   runtimeConfig: z.record(z.string(), z.string()),
   kubeadmConfigPatches: z.array(z.string()),
+  kubeadmConfigPatchesJSON6902: z.array(Json6902).default([]),
   containerdConfigPatches: z.array(z.string()),
   kubeconfig: z.object({
     /** Explicit file from --kubeconfig; else the first of $KUBECONFIG or ~/.kube/config at export time. */

@@ -200,28 +200,46 @@ function rejectionOf(error: unknown, signal: AbortSignal): StepRejection {
   return describeError(error);
 }
 
-/** Runs `work` under the step's timeout; on expiry aborts the step's signal and rejects. */
+/**
+ * Runs `work` under the step's timeout. On expiry the step's signal is aborted and the step gets a
+ * moment to stop with its own words ("DaemonSet kindnet: 0/1 pods ready"), which are added to the
+ * timeout message; a user's abort (Ctrl-C) rejects at once.
+ */
 async function withTimeout<T>(step: StepId, ms: number, outer: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const signal = AbortSignal.any([outer, controller.signal]);
+  const running = work(signal);
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const limits = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = new StepTimeoutError(step, ms);
-      controller.abort(error);
-      reject(error);
+      const timeout = new StepTimeoutError(step, ms);
+      controller.abort(timeout);
+      reject(timeout);
     }, ms);
     onAbort = () => reject(outer.reason);
     if (outer.aborted) onAbort();
     else outer.addEventListener("abort", onAbort, { once: true });
   });
   try {
-    return await Promise.race([work(signal), limits]);
+    return await Promise.race([running, limits]);
+  } catch (error) {
+    if (!(error instanceof StepTimeoutError)) throw error;
+    const own = await Promise.race([running.then(() => undefined, (e: unknown) => e), settleGrace()]);
+    if (!(own instanceof Error) || own === error || own.message.includes(error.message)) throw error;
+    const combined = new Error(`${error.message}: ${own.message}`);
+    const hint = (own as Error & { hint?: unknown }).hint;
+    if (typeof hint === "string") Object.assign(combined, { hint });
+    throw combined;
   } finally {
     clearTimeout(timer);
     if (onAbort) outer.removeEventListener("abort", onAbort);
   }
+}
+
+/** How long a timed-out step may take to say why it was still waiting. */
+function settleGrace(): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), 2000).unref());
 }
 
 interface Runner<S> {

@@ -1,7 +1,7 @@
 // Why a step's signal was aborted, and why a command was refused before anything ran. Light: steps
 // import these to tell a timeout from an interruption.
 
-import { stepDef, type StepId } from "../../machines/workflows.js";
+import type { StepId } from "../../machines/workflows.js";
 import { formatDuration } from "../config/duration.js";
 
 /** The step outlived its timeout; its signal is aborted with this. */
@@ -50,8 +50,4 @@ export function describeError(error: unknown): { message: string; hint?: string 
   // Runtime errors carry "summary: hint" as their message; show the halves apart.
   const message = hint && typeof e.summary === "string" && e.message === `${e.summary}: ${hint}` ? e.summary : e.message;
   return { message, ...(hint ? { hint } : {}) };
-}
-
-export function stepLabel(id: StepId): string {
-  return `${stepDef(id).short} (${id})`;
 }

@@ -5,6 +5,7 @@
 import { request } from "node:https";
 import * as k8s from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
+import { sleep } from "../engine/wait.js";
 import type { StepLog } from "../steps/step.js";
 
 export interface KubeObject {
@@ -116,7 +117,12 @@ export class KubeAccess {
   ): Promise<void> {
     let lastReason = "not checked yet";
     const watch = new k8s.Watch(this.kc);
+    // A watch that ends with an error (API restarting, connection reset) is re-opened from a fresh
+    // list after a pause that doubles up to 5 s, so a flapping API is not hammered.
+    let backoffMs = 0;
     while (!this.signal.aborted) {
+      if (backoffMs > 0) await sleep(backoffMs, this.signal);
+      if (this.signal.aborted) break;
       const { items, resourceVersion } = await list();
       const byKey = new Map<string, T>();
       for (const item of items) byKey.set(keyOf(item), item);
@@ -147,15 +153,32 @@ export class KubeAccess {
                 resolve();
               }
             },
-            () => {
+            (error: unknown) => {
               this.signal.removeEventListener("abort", onAbort);
+              if (error && !this.signal.aborted && !verdict.done) {
+                const message = (error as Error).message ?? String(error);
+                this.log.line(`watch ${watchPath} ended: ${message}; listing again`);
+                lastReason = `${verdict.reason} (watch ended: ${message})`;
+                backoffMs = Math.min(5000, Math.max(250, backoffMs * 2));
+              } else {
+                backoffMs = 0;
+              }
               resolve();
             },
           )
-          .then((c) => {
-            controller = c;
-            if (this.signal.aborted || verdict.done) c.abort();
-          }, reject);
+          .then(
+            (c) => {
+              controller = c;
+              if (this.signal.aborted || verdict.done) c.abort();
+            },
+            (error: unknown) => {
+              // Could not open the watch: say why in the log, wait, and list again.
+              this.signal.removeEventListener("abort", onAbort);
+              this.log.line(`watch ${watchPath} could not start: ${(error as Error).message ?? String(error)}`);
+              backoffMs = Math.min(5000, Math.max(250, backoffMs * 2));
+              resolve();
+            },
+          );
       });
       if (verdict.done) return;
     }

@@ -50,7 +50,9 @@ export const step: KinaStep = {
       runtimeConfig: ctx.config.runtimeConfig,
       extraCertSANs: ["127.0.0.1", "localhost", ip, cp.name],
       kubeadmConfigPatches: ctx.config.kubeadmConfigPatches,
+      kubeadmConfigPatchesJSON6902: ctx.config.kubeadmConfigPatchesJSON6902,
       nodeKubeadmConfigPatches: cp.kubeadmConfigPatches,
+      nodeKubeadmConfigPatchesJSON6902: cp.kubeadmConfigPatchesJSON6902,
       nodeLabels: cp.labels,
     });
     ctx.log.line(`kubeadm config for ${cp.name}:\n${config}`);

@@ -7,7 +7,8 @@ import { homedir } from "node:os";
 import { parse } from "yaml";
 import { exportKubeconfig, fromAdminConf, kinaEntryName, kubeconfigPaths, mergeTargetPath, writePrivateFile } from "../kube/kubeconfig/index.js";
 import { StepTimeoutError } from "../engine/errors.js";
-import { firstControlPlane, waitFor } from "./nodes.js";
+import { waitFor } from "../engine/wait.js";
+import { firstControlPlane } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
 
 const ADMIN_CONF = "/etc/kubernetes/admin.conf";

@@ -4,7 +4,7 @@
 
 import { StepTimeoutError } from "../engine/errors.js";
 import { nodesReady, type NodeLike } from "./kube-waits.js";
-import { waitFor } from "./nodes.js";
+import { waitFor } from "../engine/wait.js";
 import type { KinaStep } from "./services.js";
 
 export const step: KinaStep = {
