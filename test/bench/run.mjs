@@ -66,12 +66,12 @@ const r = spawnSync(node, [KINA, "create", "bench"], { env: macEnv, encoding: "u
 const total = performance.now() - t;
 if (r.status !== 0) throw new Error(`create failed: ${r.stderr}`);
 const state = JSON.parse(readFileSync(join(mac, ".kina/clusters/bench/state.json"), "utf8"));
-const calls = Object.values(state.steps)
+const calls = Object.values(state.steps.bootstrap)
   .flatMap((s) => s.attempts)
   .map((a) => (readFileSync(a.log, "utf8").match(/\$ \S*container /g) ?? []).length)
   .reduce((a, b) => a + b, 0);
 console.log(`create against the doubles: ${(total / 1000).toFixed(1)} s wall, ${calls} container calls`);
-for (const [id, s] of Object.entries(state.steps)) {
+for (const [id, s] of Object.entries(state.steps.bootstrap)) {
   const a = s.attempts.at(-1);
   const ms = a?.finishedAt ? Date.parse(a.finishedAt) - Date.parse(a.startedAt) : undefined;
   console.log(`  ${id.padEnd(20)} ${s.status.padEnd(8)} ${ms === undefined ? "" : `${ms} ms`}`);
