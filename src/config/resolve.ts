@@ -1,5 +1,6 @@
 // From flags + config file to the ResolvedConfig a cluster is created with.
 
+import { memoryArg, parseSizeMiB } from "./size.js";
 import { STEP_IDS, resolveStep, stepNamesForHelp, type StepId } from "../../machines/workflows.js";
 import { parseDuration } from "./duration.js";
 import type { ResolvedConfig, ResolvedNode } from "./resolved.js";
@@ -90,9 +91,9 @@ function nodeNames(cluster: string, nodes: { role: "control-plane" | "worker" }[
   });
 }
 
-function memoryText(value: string | number | undefined, fallback: string): string {
-  if (value === undefined) return fallback;
-  return typeof value === "number" ? `${value}m` : value.toLowerCase();
+/** The schema has checked the grammar; this turns it into whole MiB for `container run -m`. */
+function memoryText(value: string | undefined, fallback: string): string {
+  return memoryArg(parseSizeMiB(value ?? fallback)!);
 }
 
 export function resolveConfig(file: ClusterConfigFile | undefined, opts: ResolveOptions): ResolvedConfig {

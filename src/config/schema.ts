@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import { resolveStep, stepShortNames } from "../../machines/workflows.js";
+import { MIN_MEMORY_MIB, parseSizeMiB, SIZE_FORMS } from "./size.js";
 import { parseDuration } from "./duration.js";
 
 export const API_VERSIONS = ["kina.x-k8s.io/v1alpha4", "kind.x-k8s.io/v1alpha4"] as const;
@@ -23,10 +24,14 @@ const cidr = z
     { message: "must be an IPv4 CIDR such as 10.244.0.0/16" },
   );
 
-const memory = z
-  .string()
-  .regex(/^\d+(\.\d+)?[KMGTkmgt]?$/, 'must be a size such as "4g", "2048m"')
-  .or(z.number().int().positive());
+const memory = z.unknown().superRefine((value, ctx) => {
+  const mib = typeof value === "string" ? parseSizeMiB(value) : undefined;
+  if (mib === undefined) {
+    ctx.addIssue({ code: "custom", message: `must be a size with a unit: ${SIZE_FORMS}` });
+  } else if (mib < MIN_MEMORY_MIB) {
+    ctx.addIssue({ code: "custom", message: `must be at least ${MIN_MEMORY_MIB}m (Apple container's minimum)` });
+  }
+}) as unknown as z.ZodType<string>;
 
 const stringMap = z.record(z.string(), z.string());
 const patchList = z.array(z.string());

@@ -56,15 +56,19 @@ export class Persistence {
         rec.status = "skipped";
         rec.note = event.reason;
         break;
-      case "step.failed":
+      case "step.failed": {
+        const attemptOpen = last !== undefined && !last.outcome;
+        // Interrupted while verifying a done step: its result still stands; resume verifies again.
+        if (!attemptOpen && rec.status === "done") break;
         rec.status = event.interrupted ? "interrupted" : "failed";
         rec.error = event.error;
-        if (last && !last.outcome) {
+        if (attemptOpen) {
           last.finishedAt = at;
           last.outcome = event.interrupted ? "interrupted" : "failed";
           last.error = event.error;
         }
         break;
+      }
     }
   }
 

@@ -141,7 +141,7 @@ export class ContainerCli {
     if (text.startsWith("{")) return this.parse(systemStatusSchema, result);
     // Table-style answer (older releases, or JSON not honoured when unregistered).
     if (/apiserver is not running/.test(text)) {
-      return { status: /not registered/.test(text) ? "unregistered" : "not running", apiServerVersion: "" };
+      return { status: /not registered/.test(text) ? "unregistered" : "not running" };
     }
     if (result.exitCode !== 0) throw await this.failure(result);
     return this.parse(systemStatusSchema, result);

@@ -147,20 +147,36 @@ export type Network = z.infer<typeof networkSchema>;
 export const networkListSchema = z.array(networkSchema);
 
 /**
- * `container system status --format json` (§4.5). `status` is "running", "not running" or
- * "unregistered"; kept a plain string so an unknown value reads as "not running".
+ * `container system status --format json`, in every shape kina can meet. `status` is "running",
+ * "not running" or "unregistered"; kept a plain string so an unknown value reads as "not running".
+ *   1.2.x–1.3.x (reference §4.5): flat, `apiServerVersion` = "container-apiserver version 1.2.2 (…)".
+ *   1.4.1 (§13): nested `server` / `client` / `paths` / `host` / `resources`; a stopped service
+ *   answers `{"status": "…"}` alone.
+ * Everything but `status` is optional, and the result is normalised to one shape.
  */
-export const systemStatusSchema = z.object({
-  status: z.string(),
-  apiServerVersion: z.string(),
-  apiServerAppName: z.string().optional(),
-  apiServerBuild: z.string().optional(),
-  apiServerCommit: z.string().optional(),
-  appRoot: z.string().optional(),
-  installRoot: z.string().optional(),
-  logRoot: z.string().optional(),
-});
-export type SystemStatus = z.infer<typeof systemStatusSchema>;
+const component = z.looseObject({ appName: z.string().optional(), version: z.string().optional() });
+export const systemStatusSchema = z
+  .looseObject({
+    status: z.string(),
+    apiServerVersion: z.string().optional(),
+    appRoot: z.string().optional(),
+    installRoot: z.string().optional(),
+    server: component.optional(),
+    client: component.optional(),
+    paths: z.looseObject({ appRoot: z.string().optional(), installRoot: z.string().optional() }).optional(),
+  })
+  .transform((raw) => {
+    const flatVersion = /version (\S+)/.exec(raw.apiServerVersion ?? "")?.[1];
+    const serverVersion = raw.server?.version || flatVersion || undefined;
+    const appRoot = raw.paths?.appRoot ?? (raw.appRoot || undefined);
+    return {
+      status: raw.status,
+      ...(serverVersion ? { serverVersion } : {}),
+      ...(raw.client?.version ? { clientVersion: raw.client.version } : {}),
+      ...(appRoot ? { appRoot } : {}),
+    };
+  });
+export type SystemStatus = z.output<typeof systemStatusSchema>;
 
 /** The container's IPv4 on its first network, without the `/prefix`; undefined when it has none (stopped). */
 export function ipv4Of(container: Container): string | undefined {

@@ -86,6 +86,7 @@ export function summaryLine(doc: StatusDocument): string {
     case "stopped":
       return `${doc.name}: ${doc.phase}`;
     case "failed":
+      if (failed?.status === "interrupted") return `${doc.name}: interrupted at ${failed.id}${failed.error ? `: ${failed.error}` : ""}`;
       return `${doc.name}: failed at ${failed?.id ?? "?"}${failed?.error ? `: ${failed.error}` : ""}`;
     default: {
       if (running) return `${doc.name}: ${doc.phase} at ${running.id}`;

@@ -122,8 +122,20 @@ describe("config files", () => {
     ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\ntimeouts:\n  cni: soon\n", 'timeouts.cni: must be a duration such as "90s"'],
     ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\naddons: [metrics-server]\n", "addons.0: invalid value; allowed: storage"],
     ["apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes: [\n", "not valid YAML"],
+    ['apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: "4096"\n', 'nodes.0.memory: must be a size with a unit: "512m", "4g" or "1.5g"'],
+    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: 4096\n", "nodes.0.memory: must be a size with a unit"],
+    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: 4 gigs\n", "nodes.0.memory: must be a size with a unit"],
+    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: 100m\n", "nodes.0.memory: must be at least 200m"],
   ])("refuses %j naming the field", (text, message) => {
     expect(errorOf(text)).toContain(message);
+  });
+
+  it("memory sizes share one grammar and reach `container` as whole MiB", () => {
+    const file = parseConfigText(
+      "apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: 1.5g\n- role: worker\n  memory: 512M\n- role: worker\n  memory: 2GiB\n",
+      "x",
+    );
+    expect(resolveConfig(file, opts).nodes.map((n) => n.memory)).toEqual(["1536m", "512m", "2048m"]);
   });
 
   it("a config with only workers is refused", () => {

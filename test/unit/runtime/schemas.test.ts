@@ -89,7 +89,24 @@ describe("system status JSON", () => {
   it("reads a running apiserver", () => {
     const status = parse(systemStatusSchema, "system-status-running.json");
     expect(isServiceRunning(status)).toBe(true);
-    expect(status.apiServerVersion).toContain("1.2.2");
+    expect(status.serverVersion).toBe("1.2.2");
+  });
+
+  it("reads 1.4.1's nested document (server, client, paths), with `/` unescaped", () => {
+    const status = parse(systemStatusSchema, "system-status-1.4.1-running.json");
+    expect(isServiceRunning(status)).toBe(true);
+    expect(status).toEqual({
+      status: "running",
+      serverVersion: "1.4.1",
+      clientVersion: "1.4.1",
+      appRoot: "/Users/u/Library/Application Support/com.apple.container/",
+    });
+  });
+
+  it("reads 1.4.1's stopped answer, which carries only `status`", () => {
+    const status = parse(systemStatusSchema, "system-status-1.4.1-not-running.json");
+    expect(status).toEqual({ status: "not running" });
+    expect(isServiceRunning(status)).toBe(false);
   });
 
   it("reads the unregistered document with empty strings", () => {

@@ -7,7 +7,7 @@ import { CzError, UsageError } from "./errors.mjs";
 import { releaseAll } from "./ipam.mjs";
 import { encodeCompact } from "./json.mjs";
 import { emit } from "./output.mjs";
-import { RELEASE_COMMIT, cliVersion } from "./platform.mjs";
+import { HOST_ARCH, RELEASE_COMMIT, cliVersion, nestedSystemStatus } from "./platform.mjs";
 import { mutate, readState } from "./store.mjs";
 import { renderTable } from "./table.mjs";
 
@@ -67,7 +67,43 @@ function renderStatus(ctx, format, payload, table) {
   return emit(ctx, table);
 }
 
+/** 1.4.1's nested document (apple/container PR #1769); a stopped service answers only `status`. */
+function nestedStatusPayload(ctx) {
+  const version = cliVersion(ctx.env);
+  const state = readState(ctx.dir);
+  const containers = Object.values(state.containers ?? {});
+  const component = (appName) => ({ appName, build: "release", commit: RELEASE_COMMIT, version });
+  return {
+    status: "running",
+    client: component("container"),
+    server: component("container-apiserver"),
+    host: { architecture: HOST_ARCH, cpus: 12, operatingSystem: "Version 26.5.1 (Build 25F80)" },
+    resources: {
+      containersRunning: containers.filter((c) => c.state === "running").length,
+      containersTotal: containers.length,
+      images: Object.keys(state.images ?? {}).length,
+    },
+    paths: { appRoot: `${resolve(ctx.dir, "app-root")}/`, installRoot: "/usr/local/", logRoot: state.logRoot },
+  };
+}
+
 function status(ctx, v) {
+  if (nestedSystemStatus(ctx.env)) {
+    if (!ctx.serviceUp) {
+      renderStatus(ctx, v.format, { status: "unregistered" }, "apiserver is not running and not registered with launchd");
+      return 1;
+    }
+    const s = nestedStatusPayload(ctx);
+    renderStatus(ctx, v.format, s, renderTable([
+      ["FIELD", "VALUE"],
+      ["status", s.status],
+      ["server.version", s.server.version],
+      ["client.version", s.client.version],
+      ["appRoot", s.paths.appRoot],
+      ["installRoot", s.paths.installRoot],
+    ]));
+    return 0;
+  }
   if (!ctx.serviceUp) {
     const empty = { apiServerAppName: "", apiServerBuild: "", apiServerCommit: "", apiServerVersion: "", appRoot: "", installRoot: "", status: "unregistered" };
     renderStatus(ctx, v.format, empty, "apiserver is not running and not registered with launchd");

@@ -1,5 +1,6 @@
 // JSON output as Foundation's JSONEncoder writes it with `.sortedKeys` (compact for lists,
-// `.prettyPrinted` for inspect): keys sorted, `/` escaped as `\/`, pretty form `"key" : value`.
+// `.prettyPrinted` for inspect): keys sorted, `/` escaped as `\/` (before 1.4.1), pretty form
+// `"key" : value`.
 
 function compareKeys(a, b) {
   // Foundation sorts keys case-insensitively with a deterministic tiebreak.
@@ -9,11 +10,19 @@ function compareKeys(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// Foundation's encoder escaped `/` up to 1.3.x; 1.4.1 stopped (main.mjs sets this per release).
+let escapeSlashes = true;
+
+export function configureJson(options) {
+  escapeSlashes = options.escapeSlashes;
+}
+
 function scalar(value) {
   // UInt64 values beyond 2^53 (e.g. RLIM_INFINITY) are kept as BigInt.
   if (typeof value === "bigint") return value.toString();
   if (value === 2 ** 64) return "18446744073709551615";
-  return JSON.stringify(value).replaceAll("/", "\\/");
+  const text = JSON.stringify(value);
+  return escapeSlashes ? text.replaceAll("/", "\\/") : text;
 }
 
 function isPresent(value) {

@@ -1,4 +1,4 @@
-// Entry of the fake Apple `container` CLI (release 1.2.2): state dir, fault injection, dispatch,
+// Entry of the fake Apple `container` CLI (release 1.2.2; KINA_FAKE_CONTAINER_VERSION=1.4.1 imitates 1.4.1): state dir, fault injection, dispatch,
 // error printing and exit codes.
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -7,6 +7,8 @@ import { renderError } from "./errors.mjs";
 import { crashCaller, takeFault } from "./faults.mjs";
 import { stateDirFromEnv } from "./store.mjs";
 import { SERVICE_STOPPED } from "./cmd-system.mjs";
+import { configureJson } from "./json.mjs";
+import { nestedSystemStatus } from "./platform.mjs";
 
 function write(stream, chunks) {
   return new Promise((resolveWrite) => {
@@ -24,6 +26,7 @@ async function finish(stdout, stderr, exitCode, crashAfter) {
 }
 
 export async function main(argv, env = process.env) {
+  configureJson({ escapeSlashes: !nestedSystemStatus(env) });
   const stdout = [];
   const stderr = [];
   const dir = stateDirFromEnv(env);

@@ -7,6 +7,23 @@ export function cliVersion(env = process.env) {
   return env.KINA_FAKE_CONTAINER_VERSION || "1.2.2";
 }
 
+/** Whether the pretend CLI is release `target` or newer (x.y.z, numeric). */
+export function versionAtLeast(env, target) {
+  const parse = (v) => String(v).split(/[.-]/).slice(0, 3).map((n) => Number.parseInt(n, 10) || 0);
+  const a = parse(cliVersion(env));
+  const b = parse(target);
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] > b[i];
+  return true;
+}
+
+/**
+ * 1.4.1 changed two output facts kina reads (reference §13, apple/container #1769, #2205):
+ * `system status --format json` is nested, and JSON no longer escapes `/`.
+ */
+export function nestedSystemStatus(env = process.env) {
+  return versionAtLeast(env, "1.4.0");
+}
+
 export function versionLine(env = process.env) {
   return `container CLI version ${cliVersion(env)} (build: release, commit: ${RELEASE_COMMIT.slice(0, 7)})`;
 }
