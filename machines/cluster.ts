@@ -2,6 +2,7 @@
 // diagram:
 //
 //   bootstrap ──▶ ready ──STOP──▶ stop ──▶ stopped ──START / RESUME──▶ start ──▶ ready
+//       │           ├──VMS_STOPPED (found stopped behind kina's back)──▶ stopped
 //       │           └──RETRY STEP──▶ bootstrap (that step forced, the rest re-verified)
 //       └─ any step fails ──▶ failed ──RESUME──▶ the failed chain, from its first step
 //                                    ──RETRY STEP──▶ the chain holding STEP
@@ -53,7 +54,9 @@ export type ClusterMachineEvent =
   | { type: "RESUME" }
   | { type: "RETRY"; step: StepId }
   | { type: "START" }
-  | { type: "STOP" };
+  | { type: "STOP" }
+  /** Observed, not asked for: the VMs of a ready cluster were found stopped (a Mac restart). */
+  | { type: "VMS_STOPPED" };
 
 export interface StepInput extends StepRef {
   forced: boolean;
@@ -228,7 +231,7 @@ export const clusterMachine = setup({
     ...Object.fromEntries(CHAIN_IDS.map((c) => [c, chainState(c)])),
     ready: {
       tags: ["settled"],
-      on: { RETRY: retryInto("bootstrap"), STOP: { target: "stop" } },
+      on: { RETRY: retryInto("bootstrap"), STOP: { target: "stop" }, VMS_STOPPED: { target: "stopped" } },
     },
     stopped: {
       tags: ["settled"],

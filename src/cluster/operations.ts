@@ -3,6 +3,7 @@
 
 import { mkdir, rm } from "node:fs/promises";
 import { skippedSteps } from "../../machines/cluster.js";
+import { positionOf } from "../../machines/position.js";
 import { chainsOf, stepDef, type StepId } from "../../machines/workflows.js";
 import { acquireClusterLock, type HeldLock } from "../../state/lock.js";
 import { clusterPaths } from "../../state/paths.js";
@@ -18,8 +19,10 @@ import {
   topologyOf,
   type Command,
   type EngineResult,
+  type Observed,
   type PlanRow,
 } from "../engine/engine.js";
+import { allStopped } from "../runtime/live.js";
 import type { Reporter } from "../engine/reporter.js";
 import type { ClusterDriver } from "../steps/step.js";
 import { openCluster } from "./open.js";
@@ -104,14 +107,26 @@ function withRunTimeouts(stored: ResolvedConfig, timeouts: Partial<Record<StepId
   return { ...stored, timeoutsMs: { ...stored.timeoutsMs, ...timeouts } };
 }
 
-/** Refuses what cannot apply, before the lock or any `container` call: exit 2 with the reason. */
-function assertApplicable(store: ClusterStore, config: ResolvedConfig, command: ContinueCommand): void {
+/** Refuses what cannot apply, before the lock or any step: exit 2 with the reason. */
+function assertApplicable(store: ClusterStore, config: ResolvedConfig, command: ContinueCommand, observed?: Observed): void {
   if (command.kind === "retry") {
     const chain = chainsOf(command.step)[0]!;
     const skip = skippedSteps(chain, topologyOf(config)).get(command.step);
     if (skip) throw new UsageError(`step ${stepDef(command.step).short} (${command.step}) does not apply to cluster "${store.name}": ${skip}`);
   }
-  assertCommandPossible(store, config, command);
+  assertCommandPossible(store, config, command, observed);
+}
+
+/**
+ * A cluster on disk as ready whose VMs are all stopped was stopped behind kina's back (a Mac
+ * restart, `container system stop`): `start`, `resume` and `stop` ask `container` first (one list).
+ */
+async function observe<S>(store: ClusterStore, config: ResolvedConfig, command: ContinueCommand, deps: Pick<OperationDeps<S>, "driver" | "env">): Promise<Observed | undefined> {
+  if (command.kind === "retry") return undefined;
+  const position = positionOf(store.data.machine);
+  if (position.kind !== "settled" || position.state !== "ready") return undefined;
+  const states = await deps.driver.liveVmStates(store.name, deps.env);
+  return { vmsStopped: allStopped(states, config.nodes.map((n) => n.name)) };
 }
 
 export async function continueCluster<S>(
@@ -121,14 +136,16 @@ export async function continueCluster<S>(
 ): Promise<EngineResult> {
   // Checked before the lock: a cluster that does not exist gets no folder.
   const found = await openCluster(name, deps.env);
-  assertApplicable(found, withRunTimeouts(storedConfig(found), deps.timeouts), command);
+  const foundConfig = withRunTimeouts(storedConfig(found), deps.timeouts);
+  assertApplicable(found, foundConfig, command, await observe(found, foundConfig, command, deps));
   return withLock(name, deps, async () => {
     // Read again under the lock: another process may have moved the cluster on meanwhile.
     const store = await openCluster(name, deps.env);
     const config = withRunTimeouts(storedConfig(store), deps.timeouts);
-    assertApplicable(store, config, command);
+    const observed = await observe(store, config, command, deps);
+    assertApplicable(store, config, command, observed);
     await deps.driver.preflight(config, deps.driver.services({ log: discardLog, signal: deps.signal, env: deps.env }));
-    return runEngine({ store, config, driver: deps.driver, reporter: deps.reporter, command, env: deps.env, signal: deps.signal });
+    return runEngine({ store, config, driver: deps.driver, reporter: deps.reporter, command, env: deps.env, signal: deps.signal, ...(observed ? { observed } : {}) });
   });
 }
 
@@ -140,8 +157,9 @@ export async function planContinue<S>(
 ): Promise<PlanRow[]> {
   const store = await openCluster(name, deps.env);
   const config = storedConfig(store);
-  assertApplicable(store, config, command);
-  return planCommand({ store, config, driver: deps.driver, command, env: deps.env, signal: deps.signal });
+  const observed = await observe(store, config, command, deps);
+  assertApplicable(store, config, command, observed);
+  return planCommand({ store, config, driver: deps.driver, command, env: deps.env, signal: deps.signal, ...(observed ? { observed } : {}) });
 }
 
 /** Removes VMs, network and kubeconfig entries, then the cluster folder. Works without state. */

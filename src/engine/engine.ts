@@ -8,7 +8,7 @@
 // `resume --dry-run` is the same machine with a verify-only runStep (see planCommand), so what it
 // prints cannot drift from what resume does.
 
-import { createActor, fromPromise, type SnapshotFrom } from "xstate";
+import { createActor, fromPromise, transition, type SnapshotFrom } from "xstate";
 import {
   clusterMachine,
   skippedSteps,
@@ -56,6 +56,14 @@ export interface EngineOptions<S> {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   clock?: { now(): Date };
+  /** What `container` says now, when the caller asked it (see src/cluster/operations.ts). */
+  observed?: Observed;
+}
+
+/** Facts about the VMs that the stored state cannot know. */
+export interface Observed {
+  /** Every node VM of a cluster on disk as ready is stopped: a Mac restart, `container system stop`. */
+  vmsStopped: boolean;
 }
 
 export function topologyOf(config: ResolvedConfig): Topology {
@@ -111,7 +119,7 @@ function describePosition(position: Position): string {
   }
 }
 
-function startPoint(machine: Machine, store: ClusterStore, command: Command, topology: Topology): StartPoint {
+function startPoint(machine: Machine, store: ClusterStore, command: Command, topology: Topology, observed?: Observed): StartPoint {
   if (command.kind === "create") return {};
   const persisted = store.data.machine as (ClusterSnapshot & { context: ClusterMachineContext }) | undefined;
   const position = positionOf(persisted);
@@ -141,14 +149,19 @@ function startPoint(machine: Machine, store: ClusterStore, command: Command, top
     snapshot = sameShape
       ? ({ ...persisted, context } as ClusterSnapshot)
       : (machine.resolveState({ value: position.state, context }) as ClusterSnapshot);
+    // The machine is told what was observed first, so `kina start` after a Mac restart is a
+    // start from `stopped`, as the diagram says.
+    if (position.state === "ready" && observed?.vmsStopped) {
+      [snapshot] = transition(machine, machine.resolveState({ value: "ready", context }), { type: "VMS_STOPPED" });
+    }
   }
   return { snapshot, event };
 }
 
 /** Refuses, before anything runs, a command the cluster's state cannot take (exit 2). */
-export function assertCommandPossible(store: ClusterStore, config: ResolvedConfig, command: Command): void {
+export function assertCommandPossible(store: ClusterStore, config: ResolvedConfig, command: Command, observed?: Observed): void {
   const topology = topologyOf(config);
-  const point = startPoint(clusterMachine, store, command, topology);
+  const point = startPoint(clusterMachine, store, command, topology, observed);
   if (!point.event || !point.snapshot) return;
   const actor = createActor(clusterMachine, { input: { topology }, snapshot: point.snapshot });
   const snap = actor.getSnapshot();
@@ -162,7 +175,7 @@ export function assertCommandPossible(store: ClusterStore, config: ResolvedConfi
   ];
   const possible = candidates.filter(([e]) => snap.can(e)).map(([, cli]) => cli);
   const asked = command.kind === "retry" ? `retry ${command.step}` : command.kind;
-  throw new TransitionRefusedError(name, describePosition(positionOf(store.data.machine)), asked, [...possible, `kina delete ${name}`]);
+  throw new TransitionRefusedError(name, describePosition(positionOf(snap)), asked, [...possible, `kina delete ${name}`]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -359,7 +372,8 @@ export async function runEngine<S>(opts: EngineOptions<S>): Promise<EngineResult
     },
   });
 
-  const point = startPoint(machine, store, opts.command, topology);
+  const point = startPoint(machine, store, opts.command, topology, opts.observed);
+  if (opts.observed?.vmsStopped) reporter.notice(`the VMs of cluster "${store.name}" were stopped outside kina (a Mac restart or \`container system stop\`)`);
   const actor = createActor(machine, { input: { topology }, ...(point.snapshot ? { snapshot: point.snapshot } : {}) });
 
   let begun = false;
@@ -475,7 +489,7 @@ export async function planCommand<S>(opts: Omit<EngineOptions<S>, "reporter" | "
       }),
     },
   });
-  const point = startPoint(machine, store, opts.command, topology);
+  const point = startPoint(machine, store, opts.command, topology, opts.observed);
   const actor = createActor(machine, { input: { topology }, ...(point.snapshot ? { snapshot: point.snapshot } : {}) });
   let chain: ChainId | undefined;
   actor.on("step.skipped", (e) => {

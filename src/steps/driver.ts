@@ -4,6 +4,7 @@
 
 import { stepModuleName, type StepId } from "../../machines/workflows.js";
 import type { ResolvedConfig } from "../config/resolved.js";
+import { liveVmStates } from "../runtime/live.js";
 import { assertMultiNodeSupported, checkHost } from "../runtime/preflight.js";
 import { createServices, type KinaServices, type KinaStep } from "./services.js";
 import type { ClusterDriver } from "./step.js";
@@ -23,6 +24,7 @@ export function realDriver(): ClusterDriver<KinaServices> {
       assertMultiNodeSupported(host.macosVersion, config.nodes.length);
     },
     teardown,
+    liveVmStates,
     services: createServices,
   };
 }

@@ -79,6 +79,8 @@ export interface ClusterDriver<S = Services> {
   /** Checks the host before the first step (container version, service, macOS for multi-node). */
   preflight(config: ResolvedConfig, services: S): Promise<void>;
   teardown(ctx: TeardownContext<S>): Promise<void>;
+  /** The cluster's node VMs as `container` reports them now (name → state); undefined when unknown. */
+  liveVmStates(cluster: string, env: NodeJS.ProcessEnv): Promise<Map<string, string> | undefined>;
   services(opts: { log: StepLog; signal: AbortSignal; env: NodeJS.ProcessEnv }): S;
 }
 

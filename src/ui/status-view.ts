@@ -27,7 +27,8 @@ export interface StatusDocument {
   name: string;
   phase: Phase;
   steps: StatusStep[];
-  nodes: { name: string; role: string; ip?: string }[];
+  /** `state`: the VM's state as `container` reports it now, when it answered (additive). */
+  nodes: { name: string; role: string; ip?: string; state?: string }[];
   kubeconfig?: string;
   context?: string;
   /** Each addon's own result (additive to the DESIGN.md schema). */
@@ -59,18 +60,23 @@ function chainsShown(state: ClusterState, position: Position): ChainId[] {
   );
 }
 
-/** `live`: whether a kina process holds the cluster's lock now (a running step is really running). */
-export function statusDocument(state: ClusterState, opts: { live: boolean }): StatusDocument {
+/**
+ * `live`: whether a kina process holds the cluster's lock now (a running step is really running).
+ * `vms`: the node VMs' states from `container`, when known: a ready cluster whose VMs are all
+ * stopped (a Mac restart) is shown as `stopped`.
+ */
+export function statusDocument(state: ClusterState, opts: { live: boolean; vms?: Map<string, string> }): StatusDocument {
   const position = positionOf(state.machine);
   const steps = chainsShown(state, position).flatMap((c) =>
     chainSteps(c).map((s) => rowOf(c, s.id, stepRecord(state, c, s.id), !opts.live)),
   );
-  const doc: StatusDocument = {
-    name: state.name,
-    phase: phaseOf(position),
-    steps,
-    nodes: (state.outputs.nodes ?? []).map((n) => ({ name: n.name, role: n.role, ...(n.ip ? { ip: n.ip } : {}) })),
-  };
+  const nodes = (state.outputs.nodes ?? []).map((n) => {
+    const vm = opts.vms?.get(n.name);
+    return { name: n.name, role: n.role, ...(n.ip ? { ip: n.ip } : {}), ...(opts.vms ? { state: vm ?? "missing" } : {}) };
+  });
+  let phase = phaseOf(position);
+  if (phase === "ready" && nodes.length > 0 && nodes.every((n) => n.state === "stopped")) phase = "stopped";
+  const doc: StatusDocument = { name: state.name, phase, steps, nodes };
   if (state.outputs.kubeconfig) doc.kubeconfig = state.outputs.kubeconfig;
   if (state.outputs.context) doc.context = state.outputs.context;
   if (state.outputs.addons) doc.addons = state.outputs.addons;

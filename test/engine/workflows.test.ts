@@ -72,6 +72,20 @@ describe("stop and start chains", () => {
     expect(t.lines()).toEqual([]);
   });
 
+  it("a ready cluster whose VMs were found stopped (a Mac restart) takes start, and refuses stop", async () => {
+    const t = setup();
+    await t.kina(["create", "dev"]);
+    t.clearJournal();
+    const stop = await t.kina(["stop", "dev"], { vmsStopped: true });
+    expect(stop.code).toBe(2);
+    expect(stop.stderr).toContain('cluster "dev" is stopped: it cannot stop.');
+    const r = await t.kina(["start", "dev"], { vmsStopped: true });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("stopped outside kina");
+    expect(t.runs()).toEqual(chainSteps("start").map((s) => s.id));
+    expect((await t.status()).phase).toBe("ready");
+  });
+
   it("a failed bootstrap cannot be stopped or started as if it were a cluster", async () => {
     const t = setup();
     await t.kina(["create", "dev"], { cniInstalled: { failAttempts: 1 } });

@@ -43,6 +43,42 @@ describe("stop and start with the real steps", () => {
     expect(nodes).toMatch(/^dev-control-plane\s+Ready/);
   });
 
+  it("VMs stopped behind kina's back (`container system stop`/`start`) show as stopped, and `kina start` brings them back", async () => {
+    const m = mac();
+    expect((await m.kina(["create", "dev"])).code).toBe(0);
+    m.container(["system", "stop"]);
+    m.container(["system", "start"]);
+    expect(m.containers().map((c) => c.state)).toEqual(["stopped"]);
+
+    const seen = await m.kina(["status", "dev"]);
+    expect(seen.stdout).toMatch(/^dev: stopped/);
+    expect(seen.stderr).toContain("kina start dev");
+    const doc = await status(m);
+    expect(doc.phase).toBe("stopped");
+    expect(doc.nodes[0]).toMatchObject({ name: "dev-control-plane", state: "stopped" });
+
+    const started = await m.kina(["start", "dev"]);
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stderr).toContain("stopped outside kina");
+    expect(m.containers().map((c) => c.state)).toEqual(["running"]);
+    expect(kubeadmInits(m)).toBe(1);
+    const ready = await status(m);
+    expect(ready.phase).toBe("ready");
+    expect(ready.nodes[0]).toMatchObject({ state: "running", ip: m.containers()[0]!.ip });
+  });
+
+  it("`kina resume` of a cluster stopped behind kina's back starts it instead of re-running bootstrap", async () => {
+    const m = mac();
+    expect((await m.kina(["create", "dev"])).code).toBe(0);
+    m.container(["system", "stop"]);
+    m.container(["system", "start"]);
+    const r = await m.kina(["resume", "dev"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Starting cluster "dev"');
+    expect(r.stderr).not.toContain("Bootstrapping");
+    expect((await status(m)).phase).toBe("ready");
+  });
+
   it("`kina start` of a running cluster is refused with exit 2 and leaves the VM alone", async () => {
     const m = mac();
     expect((await m.kina(["create", "dev"])).code).toBe(0);

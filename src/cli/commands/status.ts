@@ -1,7 +1,9 @@
 // status, get clusters, get nodes, get kubeconfig: read-only views of state on disk. These must
 // stay light: no engine, no runtime, no client-node.
 
+import { positionOf } from "../../../machines/position.js";
 import { liveLockHolder } from "../../../state/lock.js";
+import { liveVmStates } from "../../runtime/live.js";
 import { listClusterNames } from "../../../state/list.js";
 import { useColor } from "../../ui/glyphs.js";
 import { needsResume, renderGraph, statusDocument, summaryLine } from "../../ui/status-view.js";
@@ -16,7 +18,10 @@ export async function statusCommand(c: CommandContext, name: string, opts: { gra
   const store = await openCluster(name, c.io.env);
   // Never waits for the lock: a running create is shown as running, a dead one as interrupted.
   const live = (await liveLockHolder(store.paths.lock)) !== undefined;
-  const doc = statusDocument(store.data, { live });
+  // One `container list` for a settled cluster: its VMs may have stopped behind kina's back.
+  const settled = !live && positionOf(store.data.machine).kind === "settled";
+  const vms = settled ? await liveVmStates(name, c.io.env) : undefined;
+  const doc = statusDocument(store.data, { live, ...(vms ? { vms } : {}) });
   if (opts.json) {
     c.out(JSON.stringify(doc, null, 2));
     return EXIT_OK;
