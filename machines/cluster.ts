@@ -3,6 +3,7 @@
 //
 //   bootstrap ──▶ ready ──STOP──▶ stop ──▶ stopped ──START / RESUME──▶ start ──▶ ready
 //       │           ├──VMS_STOPPED (found stopped behind kina's back)──▶ stopped
+//       │           ├──INSTALL / UNINSTALL ADDON──▶ install-ADDON / uninstall-ADDON ──▶ ready
 //       │           └──RETRY STEP──▶ bootstrap (that step forced, the rest re-verified)
 //       └─ any step fails ──▶ failed ──RESUME──▶ the failed chain, from its first step
 //                                    ──RETRY STEP──▶ the chain holding STEP
@@ -20,7 +21,17 @@
 // it; the settled states (ready, stopped, failed) carry the tag `settled` the engine waits for.
 
 import { assign, emit, fromPromise, setup } from "xstate";
-import { CHAIN_IDS, CHAINS, SKIP_REASONS, chainSteps, type ChainId, type SkipGuard, type StepId } from "./workflows.js";
+import {
+  CHAIN_IDS,
+  CHAINS,
+  SKIP_REASONS,
+  addonChain,
+  chainSteps,
+  type AddonName,
+  type ChainId,
+  type SkipGuard,
+  type StepId,
+} from "./workflows.js";
 
 export interface Topology {
   controlPlanes: number;
@@ -55,6 +66,8 @@ export type ClusterMachineEvent =
   | { type: "RETRY"; step: StepId }
   | { type: "START" }
   | { type: "STOP" }
+  | { type: "INSTALL"; addon: AddonName }
+  | { type: "UNINSTALL"; addon: AddonName }
   /** Observed, not asked for: the VMs of a ready cluster were found stopped (a Mac restart). */
   | { type: "VMS_STOPPED" };
 
@@ -202,6 +215,14 @@ function retryInto(chain: ChainId, when: (context: ClusterMachineContext) => boo
   };
 }
 
+/** INSTALL / UNINSTALL ADDON: into that addon's chain. */
+function addonInto(kind: "install" | "uninstall") {
+  return CHAIN_IDS.filter((c) => CHAINS[c].addon !== undefined && c === addonChain(kind, CHAINS[c].addon!)).map((c) => ({
+    guard: ({ event }: { event: ClusterMachineEvent }) => (event.type === "INSTALL" || event.type === "UNINSTALL") && event.addon === CHAINS[c].addon,
+    target: c,
+  }));
+}
+
 const failedIn =
   (...chains: ChainId[]) =>
   ({ context }: Ctx) =>
@@ -231,7 +252,13 @@ export const clusterMachine = setup({
     ...Object.fromEntries(CHAIN_IDS.map((c) => [c, chainState(c)])),
     ready: {
       tags: ["settled"],
-      on: { RETRY: retryInto("bootstrap"), STOP: { target: "stop" }, VMS_STOPPED: { target: "stopped" } },
+      on: {
+        RETRY: retryInto("bootstrap"),
+        STOP: { target: "stop" },
+        VMS_STOPPED: { target: "stopped" },
+        INSTALL: addonInto("install"),
+        UNINSTALL: addonInto("uninstall"),
+      },
     },
     stopped: {
       tags: ["settled"],

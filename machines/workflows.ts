@@ -16,6 +16,10 @@ export interface StepDef {
 
 const MINUTE = 60_000;
 
+/** Addons kina installs; each has an install and an uninstall chain (`kina install NAME`). */
+export const ADDON_NAMES = ["storage"] as const;
+export type AddonName = (typeof ADDON_NAMES)[number];
+
 export const STEP_DEFS = {
   // bootstrap
   imageBuilt: { short: "image", title: "node image present", defaultTimeoutMs: 20 * MINUTE }, // a cold build or pull
@@ -31,6 +35,10 @@ export const STEP_DEFS = {
   // start
   vmsStarted: { short: "boot", title: "node VMs started and prepared", defaultTimeoutMs: 5 * MINUTE },
   nodesReady: { short: "ready", title: "API answers and every node is Ready", defaultTimeoutMs: 5 * MINUTE },
+  // addon install / uninstall (the addon is the chain's)
+  addonApplied: { short: "apply", title: "addon objects applied", defaultTimeoutMs: 2 * MINUTE },
+  addonAvailable: { short: "available", title: "addon workloads available", defaultTimeoutMs: 5 * MINUTE },
+  addonRemoved: { short: "remove", title: "addon objects deleted", defaultTimeoutMs: 2 * MINUTE },
 } as const satisfies Record<string, StepDef>;
 
 export type StepId = keyof typeof STEP_DEFS;
@@ -47,13 +55,26 @@ export type SettledState = "ready" | "stopped" | "failed";
 
 export interface ChainDef {
   /** What `status` calls the cluster while this chain runs. */
-  phase: "bootstrapping" | "starting" | "stopping";
+  phase: "bootstrapping" | "starting" | "stopping" | "installing" | "uninstalling";
   /** Where the cluster rests when the chain completes. */
   then: Exclude<SettledState, "failed">;
   steps: readonly ChainStep[];
+  /** The addon an install/uninstall chain is for. */
+  addon?: AddonName;
 }
 
-export const CHAINS = {
+export type ChainId = "bootstrap" | "stop" | "start" | `install-${AddonName}` | `uninstall-${AddonName}`;
+
+function addonChains(): Record<`install-${AddonName}` | `uninstall-${AddonName}`, ChainDef> {
+  const out: Record<string, ChainDef> = {};
+  for (const addon of ADDON_NAMES) {
+    out[`install-${addon}`] = { phase: "installing", then: "ready", addon, steps: [{ id: "addonApplied" }, { id: "addonAvailable" }] };
+    out[`uninstall-${addon}`] = { phase: "uninstalling", then: "ready", addon, steps: [{ id: "addonRemoved" }] };
+  }
+  return out as Record<`install-${AddonName}` | `uninstall-${AddonName}`, ChainDef>;
+}
+
+export const CHAINS: Record<ChainId, ChainDef> = {
   bootstrap: {
     phase: "bootstrapping",
     then: "ready",
@@ -70,10 +91,15 @@ export const CHAINS = {
   },
   stop: { phase: "stopping", then: "stopped", steps: [{ id: "vmsStopped" }] },
   start: { phase: "starting", then: "ready", steps: [{ id: "vmsStarted" }, { id: "nodesReady" }] },
-} as const satisfies Record<string, ChainDef>;
+  ...addonChains(),
+};
 
-export type ChainId = keyof typeof CHAINS;
 export const CHAIN_IDS = Object.keys(CHAINS) as ChainId[];
+
+/** The chain that installs or uninstalls an addon. */
+export function addonChain(kind: "install" | "uninstall", addon: AddonName): ChainId {
+  return `${kind}-${addon}`;
+}
 
 /** The sentence `status` and `resume --dry-run` print for a skipped step. */
 export const SKIP_REASONS: Record<SkipGuard, string> = {
@@ -102,7 +128,7 @@ function fingerprint(text: string): string {
 }
 
 export function chainSteps(chain: ChainId): readonly ChainStep[] {
-  return (CHAINS as Record<ChainId, ChainDef>)[chain].steps;
+  return CHAINS[chain].steps;
 }
 
 export function stepDef(id: StepId): StepDef {

@@ -3,7 +3,7 @@
 // `kina --version` start fast.
 
 import yargs, { type Argv } from "yargs";
-import { resolveStep, stepNamesForHelp, type StepId } from "../../machines/workflows.js";
+import { ADDON_NAMES, resolveStep, stepNamesForHelp, type AddonName, type StepId } from "../../machines/workflows.js";
 import { pickClusterName, UsageError } from "../config/resolve.js";
 import { InterruptedError } from "../engine/errors.js";
 import type { ClusterDriver } from "../steps/step.js";
@@ -75,6 +75,14 @@ function reportError(error: unknown, say: (t: string) => void): number {
   say(`ERROR: ${message}`);
   if (hint) say(`  hint: ${hint}`);
   return EXIT_FAILURE;
+}
+
+async function addon(c: CommandContext, kind: "install" | "uninstall", name: string, cluster: string): Promise<number> {
+  if (!(ADDON_NAMES as readonly string[]).includes(name)) {
+    throw new UsageError(`unknown addon "${name}"; allowed: ${ADDON_NAMES.join(", ")}`);
+  }
+  const { addonCommand } = await import("./commands/bootstrap.js");
+  return addonCommand(c, cluster, kind, name as AddonName);
 }
 
 /** kind spells `kina create cluster --name X`; kina also takes `kina create X`. */
@@ -225,6 +233,18 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
           const { startCommand } = await import("./commands/bootstrap.js");
           return startCommand(c, nameOf(args, c.io.env), { all: args.all, timeout: (args.timeout as string[] | undefined) ?? [] });
         })(),
+    )
+    .command(
+      "install <addon> [cluster]",
+      `install an addon on a ready cluster, as its own resumable chain. Addons: ${ADDON_NAMES.join(", ")}`,
+      (y) => y.positional("addon", { type: "string", demandOption: true }).positional("cluster", { type: "string" }).options(nameOption),
+      (args) => run(() => addon(c, "install", String(args.addon), nameOf(args, c.io.env)))(),
+    )
+    .command(
+      "uninstall <addon> [cluster]",
+      `remove an addon's objects from a ready cluster. Addons: ${ADDON_NAMES.join(", ")}`,
+      (y) => y.positional("addon", { type: "string", demandOption: true }).positional("cluster", { type: "string" }).options(nameOption),
+      (args) => run(() => addon(c, "uninstall", String(args.addon), nameOf(args, c.io.env)))(),
     )
     .command("get", "get clusters | nodes | kubeconfig", (y) =>
       y

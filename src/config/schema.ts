@@ -3,15 +3,14 @@
 // names the field path and what is allowed.
 
 import { z } from "zod";
-import { resolveStep, stepShortNames } from "../../machines/workflows.js";
+import { ADDON_NAMES as ADDONS, resolveStep, stepShortNames } from "../../machines/workflows.js";
 import { MIN_MEMORY_MIB, parseSizeMiB, SIZE_FORMS } from "./size.js";
 import { parseDuration } from "./duration.js";
 
 export const API_VERSIONS = ["kina.x-k8s.io/v1alpha4", "kind.x-k8s.io/v1alpha4"] as const;
 // metrics-server and ingress-nginx (DESIGN.md §7) need pinned, checksummed manifests; until they
 // ship, asking for them is an error rather than a silent no-op.
-export const ADDONS = ["storage"] as const;
-export type AddonName = (typeof ADDONS)[number];
+export { ADDON_NAMES as ADDONS, type AddonName } from "../../machines/workflows.js";
 
 const cidr = z
   .string()

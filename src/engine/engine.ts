@@ -22,7 +22,7 @@ import {
   type Topology,
 } from "../../machines/cluster.js";
 import { phaseOf, positionOf, type Position } from "../../machines/position.js";
-import { CHAINS, WORKFLOW_VERSION, chainSteps, stepDef, type ChainId, type StepId } from "../../machines/workflows.js";
+import { CHAINS, WORKFLOW_VERSION, addonChain, chainSteps, stepDef, type AddonName, type ChainId, type StepId } from "../../machines/workflows.js";
 import { stepRecord, type Outputs, type StepRecord } from "../../state/schema.js";
 import type { ClusterStore } from "../../state/store.js";
 import { formatDuration } from "../config/duration.js";
@@ -41,7 +41,9 @@ export type Command =
   | { kind: "resume" }
   | { kind: "retry"; step: StepId }
   | { kind: "start" }
-  | { kind: "stop" };
+  | { kind: "stop" }
+  | { kind: "install"; addon: AddonName }
+  | { kind: "uninstall"; addon: AddonName };
 
 export type EngineResult =
   | { phase: "ready" | "stopped" }
@@ -88,21 +90,45 @@ interface StartPoint {
   interrupted?: { chain: ChainId; step: StepId; rerun: boolean };
 }
 
-const EVENT_OF: Record<Exclude<Command["kind"], "create">, ClusterMachineEvent["type"]> = {
-  resume: "RESUME",
-  retry: "RETRY",
-  start: "START",
-  stop: "STOP",
-};
-
 function eventOf(command: Command): ClusterMachineEvent | undefined {
-  if (command.kind === "create") return undefined;
-  return command.kind === "retry" ? { type: "RETRY", step: command.step } : { type: EVENT_OF[command.kind] } as ClusterMachineEvent;
+  switch (command.kind) {
+    case "create":
+      return undefined;
+    case "resume":
+      return { type: "RESUME" };
+    case "retry":
+      return { type: "RETRY", step: command.step };
+    case "start":
+      return { type: "START" };
+    case "stop":
+      return { type: "STOP" };
+    case "install":
+      return { type: "INSTALL", addon: command.addon };
+    case "uninstall":
+      return { type: "UNINSTALL", addon: command.addon };
+  }
 }
 
 /** Which commands continue an interrupted chain where it was, instead of re-entering it. */
 function continues(command: Command, chain: ChainId): boolean {
-  return command.kind === "resume" || (command.kind === "start" && chain === "start") || (command.kind === "stop" && chain === "stop");
+  switch (command.kind) {
+    case "resume":
+      return true;
+    case "start":
+    case "stop":
+      return chain === command.kind;
+    case "install":
+    case "uninstall":
+      return chain === addonChain(command.kind, command.addon);
+    default:
+      return false;
+  }
+}
+
+function askedOf(command: Command): string {
+  if (command.kind === "retry") return `retry ${command.step}`;
+  if (command.kind === "install" || command.kind === "uninstall") return `${command.kind} ${command.addon}`;
+  return command.kind;
 }
 
 function describePosition(position: Position): string {
@@ -172,10 +198,10 @@ export function assertCommandPossible(store: ClusterStore, config: ResolvedConfi
     [{ type: "RETRY", step: chainSteps("bootstrap")[0]!.id }, `kina retry STEP ${name}`],
     [{ type: "START" }, `kina start ${name}`],
     [{ type: "STOP" }, `kina stop ${name}`],
+    [{ type: "INSTALL", addon: "storage" }, `kina install ADDON ${name}`],
   ];
   const possible = candidates.filter(([e]) => snap.can(e)).map(([, cli]) => cli);
-  const asked = command.kind === "retry" ? `retry ${command.step}` : command.kind;
-  throw new TransitionRefusedError(name, describePosition(positionOf(snap)), asked, [...possible, `kina delete ${name}`]);
+  throw new TransitionRefusedError(name, describePosition(positionOf(snap)), askedOf(command), [...possible, `kina delete ${name}`]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,7 +412,9 @@ export async function runEngine<S>(opts: EngineOptions<S>): Promise<EngineResult
     if (!begun) {
       begun = true;
       const runnable = chainSteps(event.chain).length - skippedSteps(event.chain, topology).size;
-      reporter.begin(`${CHAINS[event.chain].phase[0]!.toUpperCase()}${CHAINS[event.chain].phase.slice(1)} cluster "${store.name}"`, runnable);
+      const def = CHAINS[event.chain];
+      const verb = `${def.phase[0]!.toUpperCase()}${def.phase.slice(1)}`;
+      reporter.begin(def.addon ? `${verb} ${def.addon} on cluster "${store.name}"` : `${verb} cluster "${store.name}"`, runnable);
     }
     switch (event.type) {
       case "step.running": {

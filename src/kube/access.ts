@@ -84,6 +84,24 @@ export class KubeAccess {
     return applied;
   }
 
+  /**
+   * Deletes every object of a YAML stream, last first (namespaces go after what is in them); an
+   * object already gone counts as deleted.
+   */
+  async deleteManifest(manifest: string): Promise<void> {
+    const objects = parseAllDocuments(manifest)
+      .map((d) => d.toJS() as KubeObject | null)
+      .filter((o): o is KubeObject => Boolean(o?.kind && o.metadata?.name));
+    for (const obj of objects.reverse()) {
+      this.log.line(`delete ${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ""}${obj.metadata.name}`);
+      try {
+        await this.objects.delete(obj);
+      } catch (error) {
+        if ((error as { code?: number }).code !== 404) throw error;
+      }
+    }
+  }
+
   /** JSON merge patch (RFC 7386) of one object; lists in the patch replace the stored ones. */
   async mergePatch(obj: KubeObject): Promise<KubeObject> {
     return (await this.objects.patch(obj, undefined, undefined, "kina", undefined, k8s.PatchStrategy.MergePatch)) as KubeObject;

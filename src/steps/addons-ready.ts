@@ -3,25 +3,12 @@
 // recorded in outputs.addons, which `kina status` shows.
 
 import type { KubeAccess } from "../kube/access.js";
+import { ADDON_CATALOG as ADDONS, type AddonSpec as Addon } from "./addon-catalog.js";
 import { deploymentAvailable, type DeploymentLike } from "./kube-waits.js";
 import { firstControlPlane } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
 
-interface Addon {
-  /** Where its manifest comes from inside the node (kindest/node ships these). */
-  manifest?: string;
-  deployment: { namespace: string; name: string };
-}
-
-const ADDONS: Record<string, Addon> = {
-  coredns: { deployment: { namespace: "kube-system", name: "coredns" } },
-  storage: {
-    manifest: "/kind/manifests/default-storage.yaml",
-    deployment: { namespace: "local-path-storage", name: "local-path-provisioner" },
-  },
-};
-
-function configured(ctx: KinaContext): string[] {
+function configured(ctx: KinaContext): (keyof typeof ADDONS)[] {
   return ["coredns", ...ctx.config.addons.filter((a) => a in ADDONS)];
 }
 

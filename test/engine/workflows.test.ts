@@ -61,7 +61,7 @@ describe("stop and start chains", () => {
     const startRunning = await t.kina(["start", "dev"]);
     expect(startRunning.code).toBe(2);
     expect(startRunning.stderr).toContain('cluster "dev" is ready (its VMs are running): it cannot start.');
-    expect(startRunning.stderr).toContain("Possible now: kina retry STEP dev; kina stop dev; kina delete dev.");
+    expect(startRunning.stderr).toContain("Possible now: kina retry STEP dev; kina stop dev; kina install ADDON dev; kina delete dev.");
 
     await t.kina(["stop", "dev"]);
     t.clearJournal();

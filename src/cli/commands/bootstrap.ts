@@ -1,6 +1,6 @@
 // create, resume, retry, start, stop, delete: the commands that run the engine or undo a cluster.
 
-import { stepDef, type StepId } from "../../../machines/workflows.js";
+import { stepDef, type AddonName, type StepId } from "../../../machines/workflows.js";
 import { listClusterNames } from "../../../state/list.js";
 import { createCluster, continueCluster, deleteCluster, planContinue, type ContinueCommand } from "../../cluster/operations.js";
 import { loadConfigFile } from "../../config/load.js";
@@ -92,6 +92,10 @@ export async function startCommand(c: CommandContext, name: string, opts: { all:
   let worst = EXIT_OK;
   for (const n of stopped) worst = Math.max(worst, await continueWith(c, n, { kind: "start" }, timeouts));
   return worst;
+}
+
+export async function addonCommand(c: CommandContext, name: string, kind: "install" | "uninstall", addon: AddonName): Promise<number> {
+  return continueWith(c, name, { kind, addon }, {});
 }
 
 export async function stopCommand(c: CommandContext, name: string, timeout: string[] = []): Promise<number> {
