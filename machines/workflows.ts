@@ -34,6 +34,7 @@ export const STEP_DEFS = {
   vmsStopped: { short: "stop", title: "node VMs stopped", defaultTimeoutMs: 3 * MINUTE },
   // start
   vmsStarted: { short: "boot", title: "node VMs started and prepared", defaultTimeoutMs: 5 * MINUTE },
+  addressesHealed: { short: "heal", title: "every node resolves the control plane and the nodes at their new addresses", defaultTimeoutMs: 2 * MINUTE },
   nodesReady: { short: "ready", title: "API answers and every node is Ready", defaultTimeoutMs: 5 * MINUTE },
   // addon install / uninstall (the addon is the chain's)
   addonApplied: { short: "apply", title: "addon objects applied", defaultTimeoutMs: 2 * MINUTE },
@@ -90,7 +91,7 @@ export const CHAINS: Record<ChainId, ChainDef> = {
     ],
   },
   stop: { phase: "stopping", then: "stopped", steps: [{ id: "vmsStopped" }] },
-  start: { phase: "starting", then: "ready", steps: [{ id: "vmsStarted" }, { id: "nodesReady" }] },
+  start: { phase: "starting", then: "ready", steps: [{ id: "vmsStarted" }, { id: "addressesHealed" }, { id: "nodesReady" }] },
   ...addonChains(),
 };
 

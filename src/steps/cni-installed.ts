@@ -1,11 +1,12 @@
 // cniInstalled: kindnet from the node image (/kind/manifests/default-cni.yaml), pointed at the
-// control plane's IP:6443 so it does not depend on the kubernetes Service before kube-proxy runs,
+// control plane's stable name (kina-control-plane:6443, in every node's /etc/hosts) so it does not
+// depend on the kubernetes Service before kube-proxy runs nor on the IP a restart changes,
 // applied with server-side apply; then the DaemonSet must roll out and every node be Ready.
 
 import { parseAllDocuments, stringify } from "yaml";
 import type { KubeAccess } from "../kube/access.js";
 import { daemonSetRolledOut, nodesReady, type DaemonSetLike, type NodeLike } from "./kube-waits.js";
-import { firstControlPlane } from "./nodes.js";
+import { CONTROL_PLANE_ENDPOINT, firstControlPlane } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
 
 const KINDNET_MANIFEST = "/kind/manifests/default-cni.yaml";
@@ -54,11 +55,9 @@ export const step: KinaStep = {
       throw new Error(`cni: ${ctx.config.networking.cni} is not supported by this kina yet; use kindnet or none`);
     }
     const cp = firstControlPlane(ctx.config);
-    const ip = ctx.outputs.nodes.find((n) => n.name === cp.name)?.ip;
-    if (!ip) throw new Error(`no IP recorded for ${cp.name}; run \`kina retry vm ${ctx.cluster}\``);
     const manifest = await ctx.services.runtime.readFile(cp.name, KINDNET_MANIFEST);
     const kube = await ctx.services.kube(ctx.paths.kubeconfig);
-    await kube.apply(renderKindnet(manifest, ctx.config.networking.podSubnet, `${ip}:6443`));
+    await kube.apply(renderKindnet(manifest, ctx.config.networking.podSubnet, CONTROL_PLANE_ENDPOINT));
     await waitForCni(ctx, kube);
   },
   async verify(ctx) {

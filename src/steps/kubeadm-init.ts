@@ -5,7 +5,7 @@
 
 import { NODE_KUBEADM_CONFIG_PATH } from "../image/nodeImage.js";
 import { kubeadmInitArgs, renderKubeadmConfig } from "../kubeadm/index.js";
-import { firstControlPlane } from "./nodes.js";
+import { CONTROL_PLANE_ENDPOINT, CONTROL_PLANE_HOST, firstControlPlane } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
 
 const ADMIN_CONF = "/etc/kubernetes/admin.conf";
@@ -48,7 +48,10 @@ export const step: KinaStep = {
       kubeProxyMode: ctx.config.networking.kubeProxyMode,
       featureGates: ctx.config.featureGates,
       runtimeConfig: ctx.config.runtimeConfig,
-      extraCertSANs: ["127.0.0.1", "localhost", ip, cp.name],
+      // The endpoint is a name every node resolves through kina's /etc/hosts block: it survives the
+      // new IP Apple `container` gives the VM on every start.
+      controlPlaneEndpoint: CONTROL_PLANE_ENDPOINT,
+      extraCertSANs: ["127.0.0.1", "localhost", ip, cp.name, CONTROL_PLANE_HOST],
       kubeadmConfigPatches: ctx.config.kubeadmConfigPatches,
       kubeadmConfigPatchesJSON6902: ctx.config.kubeadmConfigPatchesJSON6902,
       nodeKubeadmConfigPatches: cp.kubeadmConfigPatches,

@@ -20,6 +20,15 @@ export function nodeLabels(cluster: string, node: ResolvedNode): Record<string, 
   return { [CLUSTER_LABEL]: cluster, [ROLE_LABEL]: node.role };
 }
 
+/**
+ * The name every kubeconfig, kube-proxy, kindnet and joining node use for the API server instead
+ * of the first control plane's IP, which Apple `container` changes on every VM start. Each node
+ * resolves it through a block kina keeps in its /etc/hosts (see writeHostsBlock), and it is in the
+ * apiserver certificate's SANs, so a restart only has to update name resolution.
+ */
+export const CONTROL_PLANE_HOST = "kina-control-plane";
+export const CONTROL_PLANE_ENDPOINT = `${CONTROL_PLANE_HOST}:6443`;
+
 export function networkName(cluster: string): string {
   return `kina-${cluster}`;
 }
@@ -49,4 +58,46 @@ export async function prepareNode(ctx: KinaContext, node: ResolvedNode, prepScri
   if (result.exitCode !== 0) {
     throw new Error(`node prep failed in ${node.name} (exit ${result.exitCode}): ${result.stderr.trim().split("\n").at(-1) ?? ""}`);
   }
+}
+
+const HOSTS_BEGIN = "# kina: begin (kept current by kina; Apple container rewrites this file at every boot)";
+const HOSTS_END = "# kina: end";
+
+/** /etc/hosts with kina's block (the control-plane name and every node) set to `nodes`' addresses. */
+export function withHostsBlock(hosts: string, nodes: readonly { name: string; role: string; ip?: string }[]): string {
+  const kept: string[] = [];
+  let inside = false;
+  for (const line of hosts.split("\n")) {
+    if (line === HOSTS_BEGIN) inside = true;
+    else if (line === HOSTS_END) inside = false;
+    else if (!inside) kept.push(line);
+  }
+  while (kept.length && kept[kept.length - 1] === "") kept.pop();
+  const cp = nodes.find((n) => n.role === "control-plane" && n.ip);
+  const block = [HOSTS_BEGIN, ...(cp ? [`${cp.ip}\t${CONTROL_PLANE_HOST}`] : []), ...nodes.filter((n) => n.ip).map((n) => `${n.ip}\t${n.name}`), HOSTS_END];
+  return `${[...kept, ...block].join("\n")}\n`;
+}
+
+/**
+ * Writes kina's /etc/hosts block on every node, for all addresses at once: whatever permutation
+ * of IPs the VMs came back with, one pass makes every name point at its node's address now.
+ */
+export async function writeHostsBlocks(ctx: KinaContext, nodes: readonly { name: string; role: string; ip?: string }[]): Promise<void> {
+  const runtime = ctx.services.runtime;
+  await Promise.all(
+    nodes.map(async (node) => {
+      const current = await runtime.readFile(node.name, "/etc/hosts");
+      const wanted = withHostsBlock(current, nodes);
+      if (wanted !== current) await runtime.writeFile(node.name, "/etc/hosts", wanted, 0o644);
+    }),
+  );
+}
+
+/** The first node whose /etc/hosts block does not match `nodes`, with why; undefined when all do. */
+export async function staleHostsBlock(ctx: KinaContext, nodes: readonly { name: string; role: string; ip?: string }[]): Promise<string | undefined> {
+  for (const node of nodes) {
+    const current = await ctx.services.runtime.readFile(node.name, "/etc/hosts");
+    if (withHostsBlock(current, nodes) !== current) return `${node.name}: /etc/hosts does not map ${CONTROL_PLANE_HOST} and the nodes to their addresses now`;
+  }
+  return undefined;
 }

@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import type { ResolvedNode } from "../config/resolved.js";
 import { ipv4Of, type Container } from "../runtime/schemas.js";
 import type { NodeOutput } from "../../state/schema.js";
-import { CLUSTER_LABEL, ROLE_LABEL, networkName, nodeLabels, prepareNode, readPrepScript } from "./nodes.js";
+import { CLUSTER_LABEL, ROLE_LABEL, networkName, nodeLabels, prepareNode, readPrepScript, writeHostsBlocks } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
 
 /** A free TCP port on 127.0.0.1, chosen once per cluster and kept in state. */
@@ -91,6 +91,7 @@ export const step: KinaStep = {
       recorded.push({ name: node.name, role: node.role, ip });
     }
     await ctx.setOutputs({ nodes: recorded });
+    await writeHostsBlocks(ctx, recorded);
   },
   async verify(ctx) {
     for (const node of ctx.config.nodes) {

@@ -35,13 +35,15 @@ describe("a whole create", () => {
     expect(server).toBe(`https://127.0.0.1:${m.state().outputs.apiServerPort}`);
     const nodes = kubectl(userConfig, ["get", "nodes", "--no-headers"]);
     expect(nodes).toMatch(/^dev-control-plane\s+Ready\s+control-plane/);
-    // Untainted (no workers), kindnet pointed at the control plane's IP:6443.
+    // Untainted (no workers), kindnet pointed at the control plane's stable name, which the node
+    // resolves to its address through kina's /etc/hosts block.
     const node = JSON.parse(kubectl(userConfig, ["get", "node", "dev-control-plane", "-o", "json"]));
     expect(node.spec.taints ?? []).toEqual([]);
     const ds = JSON.parse(kubectl(userConfig, ["get", "ds", "kindnet", "-n", "kube-system", "-o", "json", "--show-managed-fields"]));
     const env = ds.spec.template.spec.containers[0].env;
     const ip = m.containers()[0]!.ip;
-    expect(env).toContainEqual({ name: "CONTROL_PLANE_ENDPOINT", value: `${ip}:6443` });
+    expect(env).toContainEqual({ name: "CONTROL_PLANE_ENDPOINT", value: "kina-control-plane:6443" });
+    expect(m.container(["exec", "dev-control-plane", "cat", "/etc/hosts"])).toMatch(new RegExp(`^${ip!.replaceAll(".", "\\.")}\tkina-control-plane$`, "m"));
     expect(ds.metadata.managedFields.some((f: { manager: string; operation: string }) => f.manager === "kina" && f.operation === "Apply")).toBe(true);
     const sc = JSON.parse(kubectl(userConfig, ["get", "storageclass", "-o", "json"]));
     expect(sc.items.map((s: { metadata: { name: string } }) => s.metadata.name)).toContain("standard");

@@ -2,6 +2,7 @@
 // status. Recomputed after every change; a status that changes is saved, so watchers see MODIFIED events.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { kubeletProblem } from "./kubelets.mjs";
 
 const NODE_NOT_READY_MESSAGE = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
   + "message:Network plugin returns error: cni plugin not initialized";
@@ -78,7 +79,11 @@ function nodeStatus(node, networkReady, now) {
   const status = structuredClone(node.status ?? {});
   const previous = status.conditions ?? [];
   const others = previous.filter((c) => c.type !== "Ready");
-  const ready = networkReady
+  const kubelet = kubeletProblem(node.metadata.name);
+  const ready = kubelet
+    ? condition(previous, "Ready", "Unknown", "NodeStatusUnknown", `Kubelet stopped posting node status: ${kubelet}`, now,
+      { lastHeartbeatTime: previous.find((c) => c.type === "Ready")?.lastHeartbeatTime ?? now })
+    : networkReady
     ? condition(previous, "Ready", "True", "KubeletReady", "kubelet is posting ready status", now,
       { lastHeartbeatTime: previous.find((c) => c.type === "Ready")?.lastHeartbeatTime ?? now })
     : condition(previous, "Ready", "False", "KubeletNotReady", NODE_NOT_READY_MESSAGE, now,

@@ -29,6 +29,9 @@ if (!existsSync(seededMarker)) {
   writeFileSync(seededMarker, "");
 }
 api.reconcileNow();
+// Kubelets post status on their own: re-judge the nodes (and what depends on them) a few times a
+// second, so a VM that stops or comes back shows up without any API write.
+setInterval(() => api.reconcileNow(), 250).unref();
 
 const server = createServer({
   key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert, requestCert: true, rejectUnauthorized: true,

@@ -14,6 +14,7 @@ import {
   formatOption, imageFetchOptions, managementOptions, processOptions, progressOptions, registryOptions, resourceOptions,
 } from "./specs.mjs";
 import { containerDir, mutate, readState, rootfsDir } from "./store.mjs";
+import { bootNode } from "../node/boot.mjs";
 
 const NODE_ROOTFS = fileURLToPath(new URL("../node-rootfs/", import.meta.url));
 const NODE_EXEC = new URL("../node/exec.mjs", import.meta.url);
@@ -55,6 +56,7 @@ function bootstrap(ctx, state, record) {
   );
   record.state = "running";
   record.startedDate = isoNow();
+  bootNode(rootfsDir(ctx.dir, record.id), record.id, record.networks[0]?.ipv4Address?.split("/")[0]);
   const init = record.configuration.initProcess;
   appendLog(ctx, record.id, "boot.log", [
     `[    0.000000] Linux version 6.12.28 (fake kernel of the kina container test double)`,

@@ -437,13 +437,32 @@ function validateDiscovery(j) {
   if (problems.length) throw new KubeadmError(`[${problems.join(", ")}]`);
 }
 
+function resolveInHosts(rootfs, host) {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return host;
+  let hosts = "";
+  try {
+    hosts = readNodeText(rootfs, "/etc/hosts");
+  } catch {
+    return null;
+  }
+  for (const line of hosts.split("\n")) {
+    const [ip, ...names] = line.replace(/#.*/, "").trim().split(/\s+/);
+    if (ip && names.includes(host)) return ip;
+  }
+  return null;
+}
+
 function discover(ctx, j) {
   const m = /^(.*):(\d+)$/.exec(j.endpoint);
   const host = m ? m[1].replace(/^\[|\]$/g, "") : j.endpoint;
   const port = m ? Number(m[2]) : 443;
   const url = `https://${j.endpoint}/api/v1/namespaces/kube-public/configmaps/cluster-info?timeout=10s`;
   const prefix = "error execution phase preflight: couldn't validate the identity of the API Server: failed to request the cluster-info ConfigMap: ";
-  const target = findNodeByHost(ctx.node.clusterStateDir, host, ctx.node.id);
+  // A name resolves through the joining node's /etc/hosts, as the real resolver would; there is no
+  // other name service between Apple `container` VMs unless a DNS domain is configured.
+  const resolved = resolveInHosts(ctx.rootfs, host);
+  if (!resolved) throw new KubeadmError(`${prefix}Get "${url}": dial tcp: lookup ${host}: no such host`);
+  const target = findNodeByHost(ctx.node.clusterStateDir, resolved, ctx.node.id);
   if (!target) throw new KubeadmError(`${prefix}Get "${url}": dial tcp ${j.endpoint}: connect: no route to host`);
   const cpState = readState(target.rootfs, STATE, {});
   const serving = cpState.controlPlane && (cpState.initialized || cpState.joined);
