@@ -1,12 +1,17 @@
-// nodesJoined: workers join concurrently, extra control planes one at a time, with the join
-// command the first control plane prints. Nodes already registered are left alone, so a resume
-// after a partial join only joins the rest.
+// nodesJoined: every other node joins as kind does it: its own kubeadm config (labels, patches,
+// node-ip, a bootstrap token kina creates) written to /kind/kubeadm.conf, then
+// `kubeadm join --config /kind/kubeadm.conf --skip-phases=preflight`. Workers join concurrently,
+// extra control planes one at a time with the certificates the first one uploads. The file stays
+// on every node: kindest's entrypoint regenerates a control plane's apiserver certificate from it
+// after an IP change and the node dies without it. Nodes already registered are left alone, so a
+// resume after a partial join only joins the rest.
 
 import type { ResolvedNode } from "../config/resolved.js";
-import { preflightIgnores } from "../kubeadm/index.js";
+import { NODE_KUBEADM_CONFIG_PATH } from "../image/nodeImage.js";
+import { generateBootstrapToken, renderKubeadmConfig } from "../kubeadm/index.js";
 import type { NodeLike } from "./kube-waits.js";
 import { nodesReadyOrRegistered } from "./kube-nodes.js";
-import { firstControlPlane } from "./nodes.js";
+import { CONTROL_PLANE_ENDPOINT, CONTROL_PLANE_HOST, firstControlPlane } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
 
 function tail(text: string): string {
@@ -19,15 +24,14 @@ async function registered(ctx: KinaContext): Promise<Set<string>> {
   return new Set(items.map((n) => n.metadata.name));
 }
 
-async function joinCommand(ctx: KinaContext, cp: string): Promise<string[]> {
-  // Holds a bootstrap token: kept out of the step log.
-  const r = await ctx.services.runtime.exec(cp, ["kubeadm", "token", "create", "--print-join-command"], { redactStdout: true });
-  const line = r.stdout.trim().split("\n").at(-1) ?? "";
-  const argv = line.split(/\s+/);
-  if (r.exitCode !== 0 || argv[0] !== "kubeadm" || argv[1] !== "join") {
-    throw new Error(`kubeadm token create --print-join-command failed in ${cp} (exit ${r.exitCode}): ${tail(r.stderr)}`);
-  }
-  return argv;
+/** A fresh bootstrap token, registered on the first control plane (kept out of every log). */
+async function createToken(ctx: KinaContext, cp: string): Promise<string> {
+  const token = generateBootstrapToken();
+  const r = await ctx.services.runtime.exec(cp, ["kubeadm", "token", "create", token, "--ttl", "1h", "--description", "kina join"], {
+    redactStdout: true,
+  });
+  if (r.exitCode !== 0) throw new Error(`kubeadm token create failed in ${cp} (exit ${r.exitCode}): ${tail(r.stderr)}`);
+  return token;
 }
 
 async function certificateKey(ctx: KinaContext, cp: string): Promise<string> {
@@ -37,14 +41,45 @@ async function certificateKey(ctx: KinaContext, cp: string): Promise<string> {
   return key;
 }
 
-async function joinNode(ctx: KinaContext, node: ResolvedNode, argv: string[], version: string): Promise<void> {
+async function nodeVersion(ctx: KinaContext, node: string): Promise<string> {
+  const r = await ctx.services.runtime.exec(node, ["cat", "/kind/version"]);
+  const v = r.stdout.trim();
+  return r.exitCode === 0 && /^v\d+\.\d+\.\d+/.test(v) ? v : ctx.config.kubernetesVersion;
+}
+
+async function joinNode(ctx: KinaContext, node: ResolvedNode, token: string, key?: string): Promise<void> {
   const runtime = ctx.services.runtime;
+  const ip = ctx.outputs.nodes.find((n) => n.name === node.name)?.ip;
+  if (!ip) throw new Error(`no IP recorded for ${node.name}; run \`kina retry vm ${ctx.cluster}\``);
   // A node with a kubelet.conf but no Node object is a half-finished join: clear it first.
   if ((await runtime.exec(node.name, ["test", "-f", "/etc/kubernetes/kubelet.conf"])).exitCode === 0) {
     await runtime.exec(node.name, ["kubeadm", "reset", "-f"]);
   }
-  ctx.progress(`joining ${node.name}`);
-  const r = await runtime.exec(node.name, [...argv, `--ignore-preflight-errors=${preflightIgnores(version).join(",")}`], {
+  const config = renderKubeadmConfig({
+    clusterName: ctx.cluster,
+    kubernetesVersion: await nodeVersion(ctx, node.name),
+    nodeName: node.name,
+    nodeIp: ip,
+    role: node.role,
+    podSubnet: ctx.config.networking.podSubnet,
+    serviceSubnet: ctx.config.networking.serviceSubnet,
+    kubeProxyMode: ctx.config.networking.kubeProxyMode,
+    featureGates: ctx.config.featureGates,
+    runtimeConfig: ctx.config.runtimeConfig,
+    controlPlaneEndpoint: CONTROL_PLANE_ENDPOINT,
+    extraCertSANs: ["127.0.0.1", "localhost", ip, node.name, CONTROL_PLANE_HOST],
+    bootstrapToken: token,
+    ...(key ? { certificateKey: key } : {}),
+    kubeadmConfigPatches: ctx.config.kubeadmConfigPatches,
+    kubeadmConfigPatchesJSON6902: ctx.config.kubeadmConfigPatchesJSON6902,
+    nodeKubeadmConfigPatches: node.kubeadmConfigPatches,
+    nodeKubeadmConfigPatchesJSON6902: node.kubeadmConfigPatchesJSON6902,
+    nodeLabels: node.labels,
+  });
+  // The config holds the bootstrap token (and a control plane's certificate key): 0600, not logged.
+  await runtime.writeFile(node.name, NODE_KUBEADM_CONFIG_PATH, config, 0o600);
+  ctx.progress(`joining ${node.name}${key ? " as a control plane" : ""}`);
+  const r = await runtime.exec(node.name, ["kubeadm", "join", "--config", NODE_KUBEADM_CONFIG_PATH, "--skip-phases=preflight"], {
     timeoutMs: ctx.timeoutMs,
   });
   if (r.exitCode !== 0) throw new Error(`kubeadm join failed in ${node.name} (exit ${r.exitCode}):\n${tail(r.stderr || r.stdout)}`);
@@ -53,18 +88,15 @@ async function joinNode(ctx: KinaContext, node: ResolvedNode, argv: string[], ve
 export const step: KinaStep = {
   async run(ctx) {
     const cp = firstControlPlane(ctx.config);
-    const version = ctx.config.kubernetesVersion;
     const present = await registered(ctx);
     const pending = ctx.config.nodes.filter((n) => n.name !== cp.name && !present.has(n.name));
     if (pending.length) {
-      const argv = await joinCommand(ctx, cp.name);
+      const token = await createToken(ctx, cp.name);
       const workers = pending.filter((n) => n.role === "worker");
       const controlPlanes = pending.filter((n) => n.role === "control-plane");
-      await Promise.all(workers.map((n) => joinNode(ctx, n, argv, version)));
-      for (const n of controlPlanes) {
-        const key = await certificateKey(ctx, cp.name);
-        await joinNode(ctx, n, [...argv, "--control-plane", "--certificate-key", key], version);
-      }
+      await Promise.all(workers.map((n) => joinNode(ctx, n, token)));
+      // One at a time: each new etcd member must be in before the next joins.
+      for (const n of controlPlanes) await joinNode(ctx, n, token, await certificateKey(ctx, cp.name));
     }
     const kube = await ctx.services.kube(ctx.paths.kubeconfig);
     const names = ctx.config.nodes.map((n) => n.name);

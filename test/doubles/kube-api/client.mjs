@@ -41,11 +41,13 @@ export function apiRequest({ adminConf, server, method, path, body, contentType 
  * get kubeadm's role label and NoSchedule taint. An existing Node is left as it is (kubelet re-registration).
  * `server` overrides where the API is reached; by default the live fake apiserver using admin.conf's CA.
  */
-export async function registerNode({ adminConf, name, ip, role, server }) {
+export async function registerNode({ adminConf, name, ip, role, server, labels = {} }) {
   const { nodeObject } = await import("./seed.mjs");
   const versionReply = await apiRequest({ adminConf, server, method: "GET", path: "/version" });
   const kubernetesVersion = versionReply.body?.gitVersion ?? "v0.0.0";
   const node = nodeObject({ name, ip, role, kubernetesVersion });
+  // kubelet registers with its --node-labels.
+  node.metadata.labels = { ...node.metadata.labels, ...labels };
   const reply = await apiRequest({ adminConf, server, method: "POST", path: "/api/v1/nodes?fieldManager=kubelet", body: node });
   if (reply.status === 201) return reply.body;
   if (reply.status === 409) return (await apiRequest({ adminConf, server, method: "GET", path: `/api/v1/nodes/${encodeURIComponent(name)}` })).body;

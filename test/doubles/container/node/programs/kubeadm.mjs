@@ -177,7 +177,27 @@ const INIT_FLAGS = {
   token: "string",
 };
 
+/**
+ * `kubeadm init phase upload-certs --upload-certs [--certificate-key K]`: stores the shared
+ * certificates for joining control planes (as the kubeadm-certs Secret, encrypted with the key)
+ * and prints the key last. Any other phase is not modelled.
+ */
+function uploadCerts(ctx, args) {
+  const { flags, positional } = parseFlags(args, { flags: { ...COMMON, "upload-certs": "bool", "certificate-key": "string", config: "string", kubeconfig: "string" } });
+  if (positional.length) throw new KubeadmError(`unknown command "${positional[0]}" for "kubeadm init phase upload-certs"`);
+  const state = readState(ctx.rootfs, STATE, {});
+  if (!state.controlPlane || !(state.initialized || state.joined) || !existsNode(ctx.rootfs, "/etc/kubernetes/admin.conf")) {
+    throw new KubeadmError("failed to load admin kubeconfig: open /etc/kubernetes/admin.conf: no such file or directory");
+  }
+  if (!flags["upload-certs"]) return ok("[upload-certs] Skipping phase. Please see --upload-certs\n");
+  const key = flags["certificate-key"] ?? crypto.randomBytes(32).toString("hex");
+  if (!/^[0-9a-f]{64}$/.test(key)) throw new KubeadmError("error decoding certificate key: encoding/hex: invalid byte");
+  updateState(ctx.rootfs, STATE, {}, (s) => ({ ...s, certificateKey: key }));
+  return ok(`[upload-certs] Storing the certificates in Secret "kubeadm-certs" in the "kube-system" Namespace\n[upload-certs] Using certificate key:\n${key}\n`);
+}
+
 async function init(ctx, args) {
+  if (args[0] === "phase" && args[1] === "upload-certs") return uploadCerts(ctx, args.slice(2));
   if (args[0] === "phase") throw new KubeadmError(`fake kubeadm: unsupported: 'kubeadm init phase ${args.slice(1).join(" ")}'`);
   const { flags, positional } = parseFlags(args, { flags: INIT_FLAGS });
   if (positional.length) throw new KubeadmError(`unknown command "${positional[0]}" for "kubeadm init"`);
@@ -437,6 +457,16 @@ function validateDiscovery(j) {
   if (problems.length) throw new KubeadmError(`[${problems.join(", ")}]`);
 }
 
+/** kubelet's --node-labels=a=b,c=d as the labels it registers the Node with. */
+function labelsOf(text) {
+  const out = {};
+  for (const pair of String(text ?? "").split(",").filter(Boolean)) {
+    const i = pair.indexOf("=");
+    out[i < 0 ? pair : pair.slice(0, i)] = i < 0 ? "" : pair.slice(i + 1);
+  }
+  return out;
+}
+
 function resolveInHosts(rootfs, host) {
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return host;
   let hosts = "";
@@ -557,6 +587,7 @@ async function join(ctx, args) {
         name: j.nodeName,
         ip: ctx.node.ip,
         role,
+        labels: labelsOf(j.kubeletArgs["node-labels"]),
         server: `https://${cpState.apiServer.listenHost}:${cpState.apiServer.listenPort}`,
       });
     } catch (err) {
