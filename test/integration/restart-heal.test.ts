@@ -44,4 +44,29 @@ describe("restart with new addresses", () => {
     expect(r.stderr).toMatch(/nodesReady (failed|timed out)/);
     expect(r.stderr).toContain("kubeadm.conf");
   });
+
+  for (const [label, rule] of [
+    ["right after the first `container start`", { argv: ["start"], crashCaller: true, after: true, times: 1 }],
+    ["right after the first heal exec", { argv: ["exec", "*", "cat", "/etc/hosts"], crashCaller: true, after: true, times: 1 }],
+  ] as const) {
+    it(`kill -9 ${label}, then \`kina start\` again completes with the same VMs`, async () => {
+      const m = mac();
+      expect((await m.kina(["create", "dev", "--config", "-"], { input: ONE_PLUS_TWO })).code).toBe(0);
+      expect((await m.kina(["stop", "dev"])).code).toBe(0);
+      m.faults([rule]);
+      const crashed = await m.kina(["start", "dev"]);
+      expect(crashed.signal).toBe("SIGKILL");
+      const again = await m.kina(["start", "dev", "--timeout", "ready=20s"]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain("taking over the lock");
+      expect(m.containers().map((c) => [c.id, c.state]).sort()).toEqual([
+        ["dev-control-plane", "running"],
+        ["dev-worker", "running"],
+        ["dev-worker2", "running"],
+      ]);
+      const listed = nodes(m);
+      for (const n of ["dev-control-plane", "dev-worker", "dev-worker2"]) expect(listed).toMatch(new RegExp(`${n}\\s+Ready`));
+      expect(kubeadmInits(m)).toBe(1);
+    });
+  }
 });
