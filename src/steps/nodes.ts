@@ -58,6 +58,45 @@ export async function prepareNode(ctx: KinaContext, node: ResolvedNode, prepScri
   if (result.exitCode !== 0) {
     throw new Error(`node prep failed in ${node.name} (exit ${result.exitCode}): ${result.stderr.trim().split("\n").at(-1) ?? ""}`);
   }
+  await applyContainerdPatches(ctx, node);
+}
+
+const CONTAINERD_DROPIN_DIR = "/etc/containerd/conf.d";
+
+/**
+ * kind's `containerdConfigPatches`: each becomes a drop-in /etc/containerd/conf.d/kina-patch-N.toml
+ * (containerd 2.x merges conf.d/*.toml into /etc/containerd/config.toml, as kind merges its
+ * patches), then containerd restarts once and kina waits for its socket. A drop-in that is
+ * already there unchanged restarts nothing, so a resume or a start does not bounce containerd.
+ */
+async function applyContainerdPatches(ctx: KinaContext, node: ResolvedNode): Promise<void> {
+  const patches = ctx.config.containerdConfigPatches;
+  if (patches.length === 0) return;
+  const runtime = ctx.services.runtime;
+  let changed = false;
+  for (const [i, patch] of patches.entries()) {
+    const path = `${CONTAINERD_DROPIN_DIR}/kina-patch-${i + 1}.toml`;
+    const content = `# containerdConfigPatches[${i}], written by kina\n${patch.endsWith("\n") ? patch : `${patch}\n`}`;
+    const current = await runtime.readFile(node.name, path).catch(() => undefined);
+    if (current === content) continue;
+    await runtime.exec(node.name, ["mkdir", "-p", CONTAINERD_DROPIN_DIR]);
+    await runtime.writeFile(node.name, path, content, 0o644);
+    changed = true;
+  }
+  if (!changed) return;
+  ctx.progress(`restarting containerd in ${node.name} for containerdConfigPatches`);
+  const restart = await runtime.exec(node.name, ["systemctl", "restart", "containerd"]);
+  if (restart.exitCode !== 0) {
+    throw new Error(
+      `containerd did not restart in ${node.name} after applying containerdConfigPatches (exit ${restart.exitCode}): ` +
+        `${restart.stderr.trim().split("\n").at(-1) ?? ""}; check the patches' TOML`,
+    );
+  }
+  await waitFor(
+    `containerd in ${node.name} (${CONTAINERD_SOCKET})`,
+    async () => (await runtime.exec(node.name, ["test", "-S", CONTAINERD_SOCKET])).exitCode === 0,
+    ctx.signal,
+  );
 }
 
 const HOSTS_BEGIN = "# kina: begin (kept current by kina; Apple container rewrites this file at every boot)";

@@ -350,6 +350,28 @@ describe("macOS gating of networks", () => {
   });
 });
 
+describe("networks as 1.x keeps them", () => {
+  it("network delete is refused while any container references the network, stopped ones too", async () => {
+    await ok(["network", "create", "kina-dev"]);
+    await runNode("n1", ["--network", "kina-dev"]);
+    await ok(["stop", "n1"]);
+    const refused = await container(["network", "delete", "kina-dev"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("with referring containers: n1");
+    await ok(["delete", "n1"]);
+    await ok(["network", "delete", "kina-dev"]);
+  });
+
+  it("network create rejects label keys with '_' or '..'", async () => {
+    for (const key of ["io_kina", "io..kina"]) {
+      const r = await container(["network", "create", "--label", `${key}=x`, "kina-x"]);
+      expect(r.code, key).toBe(1);
+      expect(r.stderr).toContain(`invalid label key: ${key}`);
+    }
+    await ok(["network", "create", "--label", "io.kina.cluster=x", "kina-x"]);
+  });
+});
+
 describe("build", () => {
   it("validates the context and Dockerfile", async () => {
     const missing = await container(["build", "-t", "kina/node:dev", join(workDir, "nope")]);

@@ -49,6 +49,10 @@ describe("multi-node clusters", () => {
     expect(workerJoin.controlPlane).toBeUndefined();
     expect(workerJoin.skipPhases).toEqual(["preflight"]);
 
+    // Node prep turned TCP segmentation offload off on every node's NIC (apple/container #2245).
+    for (const node of ["dev-control-plane", "dev-worker", "dev-worker2"]) {
+      expect(m.container(["exec", node, "ethtool", "-k", "eth0"])).toContain("tcp-segmentation-offload: off");
+    }
     const nodes = kubectlJson(m, ["get", "nodes"]).items;
     expect(nodes.map((n: { metadata: { name: string } }) => n.metadata.name).sort()).toEqual(["dev-control-plane", "dev-worker", "dev-worker2"]);
     expect(nodes.every(ready)).toBe(true);
@@ -77,5 +81,18 @@ describe("multi-node clusters", () => {
     expect(
       nodes.every((n: { metadata: { labels: Record<string, string> } }) => "node-role.kubernetes.io/control-plane" in n.metadata.labels),
     ).toBe(true);
+  });
+});
+
+describe("containerdConfigPatches", () => {
+  it("are written as containerd drop-ins on every node, and containerd is restarted once", async () => {
+    const m = mac();
+    const patch = '[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "/etc/containerd/certs.d"';
+    const config = `apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\ncontainerdConfigPatches:\n- |-\n${patch.split("\n").map((l) => `  ${l}`).join("\n")}\n`;
+    const r = await m.kina(["create", "dev", "--config", "-"], { input: config });
+    expect(r.code, r.stderr).toBe(0);
+    expect(m.container(["exec", "dev-control-plane", "cat", "/etc/containerd/conf.d/kina-patch-1.toml"])).toContain('config_path = "/etc/containerd/certs.d"');
+    const restarts = m.execLog().filter((e) => e.argv.join(" ") === "systemctl restart containerd" && !e.via);
+    expect(restarts).toHaveLength(1);
   });
 });

@@ -34,6 +34,11 @@ function sortedNetworks(state) {
 
 function create(ctx, v) {
   if (!NAME_PATTERN.test(v.name)) throw new CzError("invalidArgument", `invalid network name: ${v.name}`);
+  // Resource label keys are checked (ResourceLabels.swift): no '_' and no '..' (reference §13; the
+  // exact wording of the real error is not in the reference).
+  for (const key of Object.keys(keyValues(v.label))) {
+    if (key.includes("_") || key.includes("..") || key === "") throw new CzError("invalidArgument", `invalid label key: ${key}`);
+  }
   requireService(ctx);
   mutate(ctx.dir, (state) =>
     createNetwork(state, {
@@ -92,9 +97,12 @@ function remove(ctx, v) {
       }
     }
     for (const network of targets) {
-      // The allocator can only be disabled when no address is leased (no running container).
-      if (hasLeases(state, network.name)) {
-        const users = Object.values(state.containers).filter((c) => c.networks.some((a) => a.network === network.name));
+      // Any container that references the network blocks the delete, stopped ones too (reference
+      // §13, NetworksService.swift), not only those holding a lease.
+      const users = Object.values(state.containers).filter(
+        (c) => c.networks.some((a) => a.network === network.name) || (c.configuration?.networks ?? []).some((a) => a.network === network.name),
+      );
+      if (users.length > 0 || hasLeases(state, network.name)) {
         ctx.err(
           `error: failed to delete network id=${network.name} error=invalidState: "cannot delete subnet ${network.name} with referring containers: ${users.map((c) => c.id).join(", ")}"\n`,
         );

@@ -1,7 +1,7 @@
 // kina's own node scripts (/usr/local/bin/kina-*) are real POSIX shell: the fake node runs them
 // with the host's /bin/sh instead of the mini shell, with KINA_ROOT pointing at the node's rootfs
 // (the scripts prefix every file they touch with it) and the node programs they call (sysctl,
-// iptables, update-alternatives, systemctl, kubeadm) bridged back into this fake node, so their
+// iptables, update-alternatives, systemctl, kubeadm, ethtool) bridged back into this fake node, so their
 // effects land in the same fake state as every other exec.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -23,6 +23,7 @@ const BRIDGED = [
   "kubeadm",
   "crictl",
   "ctr",
+  "ethtool",
 ];
 
 /** The script's host path when argv is `sh /usr/local/bin/kina-…` and that file exists. */

@@ -2,6 +2,7 @@
 import { cat, chmod, echo, falseProgram, mkdir, rm, test, trueProgram, uname, zcat } from "./coreutils.mjs";
 import { crictl } from "./crictl.mjs";
 import { ctr } from "./ctr.mjs";
+import { ethtool } from "./ethtool.mjs";
 import { IPTABLES_PROGRAMS, iptables, updateAlternatives } from "./iptables.mjs";
 import { journalctl } from "./journal.mjs";
 import { kubeadm } from "./kubeadm.mjs";
@@ -25,6 +26,7 @@ export const PROGRAMS = {
   journalctl,
   ctr,
   crictl,
+  ethtool,
   kubeadm,
   "update-alternatives": updateAlternatives,
   ...Object.fromEntries(Object.keys(IPTABLES_PROGRAMS).map((name) => [name, iptables])),
