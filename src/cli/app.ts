@@ -120,6 +120,11 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
             ...nameOption,
             config: { type: "string", nargs: 1, describe: "cluster config file (kina.x-k8s.io or kind.x-k8s.io v1alpha4), - for stdin" },
             image: { type: "string", describe: "node image for every node (skips building the default image)" },
+            "kubernetes-version": {
+              type: "string",
+              nargs: 1,
+              describe: "Kubernetes version of the nodes, one kina pins (default: the newest; see README)",
+            },
             timeout: {
               type: "string",
               array: true,
@@ -137,6 +142,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
             cluster: clusterWord(args.cluster),
             config: args.config,
             image: args.image,
+            kubernetesVersion: args["kubernetes-version"],
             timeout: (args.timeout as string[] | undefined) ?? [],
             deleteOnFailure: args["delete-on-failure"],
             switchContext: args["switch-context"],

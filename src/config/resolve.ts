@@ -75,6 +75,10 @@ export interface ResolveOptions {
   name: string;
   defaultImage: string;
   defaultKubernetesVersion: string;
+  /** The Kubernetes versions kina offers and the node image each runs (images/node/versions.json). */
+  offeredVersions?: Record<string, string>;
+  /** `--kubernetes-version`: wins over the config file's `kubernetesVersion`. */
+  kubernetesVersionOverride?: string;
   imageOverride?: string;
   timeoutFlags?: Partial<Record<StepId, number>>;
   kubeconfigTarget?: string;
@@ -104,11 +108,20 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
     throw new UsageError("invalid config: nodes: must have at least one control-plane node");
   }
   const names = nodeNames(opts.name, sorted as { role: "control-plane" | "worker" }[]);
-  const version = file?.kubernetesVersion ?? opts.defaultKubernetesVersion;
-  const versionImage =
-    file?.kubernetesVersion && file.kubernetesVersion !== opts.defaultKubernetesVersion
-      ? `docker.io/kindest/node:${file.kubernetesVersion}`
-      : opts.defaultImage;
+  const asked = opts.kubernetesVersionOverride ?? file?.kubernetesVersion;
+  const version = asked ?? opts.defaultKubernetesVersion;
+  const offered = opts.offeredVersions ?? { [opts.defaultKubernetesVersion]: opts.defaultImage };
+  const pinnedImage = offered[version];
+  // A version kina has no pinned image for is refused unless every node names its own image.
+  const everyNodeHasImage = opts.imageOverride !== undefined || raw.every((n) => n.image);
+  if (asked && !pinnedImage && !everyNodeHasImage) {
+    const where = opts.kubernetesVersionOverride ? "--kubernetes-version" : "invalid config: kubernetesVersion";
+    throw new UsageError(
+      `${where}: ${asked} is not a version kina pins; offered: ${Object.keys(offered).join(", ")} ` +
+        `(or give a node image of your own with --image, e.g. docker.io/kindest/node:${asked})`,
+    );
+  }
+  const versionImage = pinnedImage ?? opts.defaultImage;
 
   const nodes: ResolvedNode[] = sorted.map((n, i) => {
     if (n.extraMounts?.length) opts.warn(`nodes[${i}].extraMounts is accepted for kind compatibility but not applied yet`);

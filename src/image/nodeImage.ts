@@ -95,7 +95,46 @@ export function parseVersions(text: string, source = VERSIONS_FILE): NodeImageDe
   if (imageRevision(defaults) === "") {
     throw bad(`"image" must be tagged ${defaults.kubernetesVersion}-<revision>, not ${defaults.image}`);
   }
+  const also = (raw as Record<string, unknown>).alsoPinned ?? {};
+  if (typeof also !== "object" || also === null || Array.isArray(also)) throw bad(`"alsoPinned" must map versions to digests`);
+  for (const [version, digest] of Object.entries(also)) {
+    if (!KUBE_VERSION.test(version)) throw bad(`"alsoPinned" key must look like v1.35.5, not ${version}`);
+    if (typeof digest !== "string" || !DIGEST.test(digest)) throw bad(`"alsoPinned".${version} must be sha256:<64 hex digits>`);
+  }
+  cachedAlso.set(text, also as Record<string, string>);
   return defaults;
+}
+
+// The other pinned versions of the last parsed versions.json, by its text.
+const cachedAlso = new Map<string, Record<string, string>>();
+
+/**
+ * Every Kubernetes version kina offers, default first: each a kindest/node base pinned by digest
+ * and its own kina image tag (`kina/node:<version>-<revision>`, the default's revision).
+ */
+export function nodeImagePins(): NodeImageDefaults[] {
+  const file = join(packageRoot(), VERSIONS_FILE);
+  const text = readFileSync(file, "utf8");
+  const defaults = parseVersions(text, file);
+  const revision = imageRevision(defaults);
+  const repo = defaults.image.slice(0, defaults.image.lastIndexOf(":"));
+  const others = Object.entries(cachedAlso.get(text) ?? {}).map(([kubernetesVersion, baseDigest]) => ({
+    kubernetesVersion,
+    baseImage: defaults.baseImage,
+    baseDigest,
+    image: `${repo}:${kubernetesVersion}-${revision}`,
+  }));
+  return [defaults, ...others.filter((p) => p.kubernetesVersion !== defaults.kubernetesVersion)];
+}
+
+/** The pin for a Kubernetes version (`v1.36.4`), or undefined when kina offers none. */
+export function nodeImagePin(kubernetesVersion: string): NodeImageDefaults | undefined {
+  return nodeImagePins().find((p) => p.kubernetesVersion === kubernetesVersion);
+}
+
+/** The pin whose kina image this is (so imageBuilt knows to build it), or undefined. */
+export function pinOfImage(ref: string): NodeImageDefaults | undefined {
+  return nodeImagePins().find((p) => p.image === ref);
 }
 
 /** "kina.1" from "kina/node:v1.35.5-kina.1"; "" when the tag does not have that shape. */

@@ -1,8 +1,8 @@
-// imageBuilt: every node image is present locally. The default kina image is built from the
-// images/node context shipped with kina; any other reference is pulled. The digest is recorded so
+// imageBuilt: every node image is present locally. A kina image of a pinned Kubernetes version is
+// built from the images/node context shipped with kina; any other reference is pulled. The digest is recorded so
 // a later resume notices an image that changed underneath the cluster.
 
-import { buildArgsRecord, nodeImageContextDir, nodeImageDefaults } from "../image/nodeImage.js";
+import { buildArgsRecord, nodeImageContextDir, pinOfImage } from "../image/nodeImage.js";
 import type { KinaContext, KinaStep } from "./services.js";
 
 function images(ctx: KinaContext): string[] {
@@ -16,22 +16,24 @@ async function digestOf(ctx: KinaContext, ref: string): Promise<string | undefin
 
 export const step: KinaStep = {
   async run(ctx) {
-    const defaults = nodeImageDefaults();
     const recorded: { ref: string; digest?: string }[] = [];
     for (const ref of images(ctx)) {
       let digest = await digestOf(ctx, ref);
       if (digest) {
         ctx.log.line(`image ${ref} is present (${digest})`);
-      } else if (ref === defaults.image) {
+      } else if (pinOfImage(ref)) {
+        // A kina image of a pinned version: built from its kindest/node base, pinned by digest.
+        const pin = pinOfImage(ref)!;
         ctx.progress(`building ${ref} (first use; later clusters reuse it)`);
-        await ctx.services.runtime.build({ context: nodeImageContextDir(), tag: ref, buildArgs: buildArgsRecord() });
+        const buildArgs = buildArgsRecord({ baseImage: pin.baseImage, baseDigest: pin.baseDigest, kubernetesVersion: pin.kubernetesVersion });
+        await ctx.services.runtime.build({ context: nodeImageContextDir(), tag: ref, buildArgs });
         digest = await digestOf(ctx, ref);
       } else {
         ctx.progress(`pulling ${ref}`);
         await ctx.services.runtime.imagePull(ref);
         digest = await digestOf(ctx, ref);
       }
-      if (!digest) throw new Error(`image ${ref} is still missing after ${ref === defaults.image ? "the build" : "the pull"}`);
+      if (!digest) throw new Error(`image ${ref} is still missing after ${pinOfImage(ref) ? "the build" : "the pull"}`);
       recorded.push({ ref, digest });
     }
     await ctx.setOutputs({ image: recorded[0]! });

@@ -11,7 +11,7 @@ const CONFIG = `kind: Cluster
 apiVersion: kind.x-k8s.io/v1alpha4
 kubeadmConfigPatchesJSON6902:
 - group: kubeadm.k8s.io
-  version: v1beta3
+  version: v1beta4
   kind: ClusterConfiguration
   patch: |
     - op: add
@@ -21,12 +21,12 @@ nodes:
 - role: control-plane
   kubeadmConfigPatchesJSON6902:
   - group: kubeadm.k8s.io
-    version: v1beta3
+    version: v1beta4
     kind: InitConfiguration
     patch: |
       - op: add
-        path: /nodeRegistration/kubeletExtraArgs/v
-        value: "4"
+        path: /nodeRegistration/kubeletExtraArgs/-
+        value: { name: v, value: "4" }
 `;
 
 describe("kubeadmConfigPatchesJSON6902", () => {

@@ -7,7 +7,7 @@ import { loadConfigFile } from "../../config/load.js";
 import { parseTimeoutFlags, pickClusterName, resolveConfig } from "../../config/resolve.js";
 import type { ClusterConfigFile } from "../../config/schema.js";
 import type { EngineResult } from "../../engine/engine.js";
-import { nodeImageDefaults } from "../../image/nodeImage.js";
+import { nodeImageDefaults, nodeImagePins } from "../../image/nodeImage.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, type CommandContext } from "../context.js";
 import { makeReporter } from "./reporter.js";
 
@@ -16,6 +16,7 @@ export interface CreateArgs {
   cluster?: string | undefined;
   config?: string | undefined;
   image?: string | undefined;
+  kubernetesVersion?: string | undefined;
   timeout: string[];
   deleteOnFailure: boolean;
   switchContext: boolean;
@@ -41,6 +42,8 @@ export async function createCommand(c: CommandContext, args: CreateArgs): Promis
     name,
     defaultImage: defaults.image,
     defaultKubernetesVersion: defaults.kubernetesVersion,
+    offeredVersions: Object.fromEntries(nodeImagePins().map((p) => [p.kubernetesVersion, p.image])),
+    ...(args.kubernetesVersion ? { kubernetesVersionOverride: args.kubernetesVersion } : {}),
     ...(args.image ? { imageOverride: args.image } : {}),
     timeoutFlags,
     ...(args.kubeconfig ? { kubeconfigTarget: args.kubeconfig } : {}),

@@ -91,7 +91,11 @@ async function build(ctx, v) {
   // Same Dockerfile + args + target → same digest, so "digest unchanged" checks can hold.
   const seed = `${dockerfile.toString("utf8")}\n${JSON.stringify(buildArgs)}\n${entry.target}`;
   mutate(ctx.dir, (state) => {
-    for (const reference of tags) state.images[reference] = makeImage(reference, { node: true, source: "build", seed });
+    // kina's Dockerfile builds FROM kindest/node of this version: the image's /kind/version says it.
+    const kubernetesVersion = buildArgs.KUBERNETES_VERSION;
+    for (const reference of tags) {
+      state.images[reference] = { ...makeImage(reference, { node: true, source: "build", seed }), ...(kubernetesVersion ? { kubernetesVersion } : {}) };
+    }
   });
   recordBuild(ctx.dir, entry);
   if (!v.quiet) {

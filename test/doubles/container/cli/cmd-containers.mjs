@@ -82,6 +82,9 @@ function seedRootfs(ctx, id, image) {
   rmSync(containerDir(ctx.dir, id), { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   if (image.node && existsSync(NODE_ROOTFS)) cpSync(NODE_ROOTFS, target, { recursive: true });
+  // The node's Kubernetes version: a built kina image records it; a kindest/node:vX.Y.Z tag names it.
+  const version = image.kubernetesVersion ?? /:(v\d+\.\d+\.\d+[^@]*)/.exec(image.reference ?? "")?.[1];
+  if (image.node && version) writeFileSync(join(target, "kind", "version"), `${version}\n`);
 }
 
 function runOrCreate(ctx, v, isRun) {

@@ -655,14 +655,30 @@ function versionCommand(ctx, args) {
   return ok(`kubeadm version: &version.Info{Major:"${major}", Minor:"${minor}", GitVersion:"${v}", GitTreeState:"clean", GoVersion:"go1.25.5", Compiler:"gc", Platform:"linux/arm64"}\n`);
 }
 
-const SUBCOMMANDS = { init, reset, token, join, version: versionCommand };
+/**
+ * `kubeadm config images list --kubernetes-version V`: the images kubeadm wants. From 1.35 on it
+ * wants pause:3.10.1 while kindest/node preloads pause:3.10 (issue 9's review), which is what
+ * kina's node prep re-tags. Other `config` subcommands are not modelled.
+ */
+function configCommand(ctx, args) {
+  if (args[0] !== "images" || args[1] !== "list") throw new KubeadmError(`fake kubeadm: unsupported: 'kubeadm config ${args.join(" ")}'`);
+  const { flags, positional } = parseFlags(args.slice(2), { flags: { ...COMMON, "kubernetes-version": "string", config: "string" } });
+  if (positional.length) throw new KubeadmError(`unknown command "${positional[0]}" for "kubeadm config images list"`);
+  const v = flags["kubernetes-version"] ?? kubeadmVersion(ctx.rootfs);
+  const [, minor] = v.replace(/^v/, "").split(".").map(Number);
+  const pause = minor >= 35 ? "3.10.1" : "3.10";
+  const images = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"].map((c) => `registry.k8s.io/${c}:${v}`);
+  return ok(`${[...images, "registry.k8s.io/coredns/coredns:v1.13.1", `registry.k8s.io/pause:${pause}`, "registry.k8s.io/etcd:3.6.5-0"].join("\n")}\n`);
+}
+
+const SUBCOMMANDS = { init, reset, token, join, config: configCommand, version: versionCommand };
 
 export async function kubeadm(ctx, args) {
   const [sub, ...rest] = args;
   const handler = SUBCOMMANDS[sub];
   try {
     if (!handler) {
-      if (["upgrade", "certs", "config", "kubeconfig", "alpha", "completion"].includes(sub)) {
+      if (["upgrade", "certs", "kubeconfig", "alpha", "completion"].includes(sub)) {
         return fail(2, `fake kubeadm: unsupported: 'kubeadm ${args.join(" ")}'`);
       }
       return fail(1, `unknown command "${sub ?? ""}" for "kubeadm"\n${STACK_HINT}`);
