@@ -273,6 +273,14 @@ describe("bad input", () => {
     expect(t.runs()).toEqual([]);
   });
 
+  it('memory: "4096" (bytes to `container`) exits 2 naming the field and the allowed forms, and creates nothing', async () => {
+    const t = setup();
+    const r = await run(FAKE_KINA, ["create", "dev", "--config", "-"], t.env(), 'apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: "4096"\n');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nodes.0.memory: must be a size with a unit: "512m", "4g" or "1.5g"');
+    expect(existsSync(join(t.home, "clusters"))).toBe(false);
+  });
+
   it("an invalid name exits 2", async () => {
     const t = setup();
     const r = await run(FAKE_KINA, ["create", "Dev_1"], t.env());
