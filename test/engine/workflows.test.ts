@@ -54,6 +54,21 @@ describe("stop and start chains", () => {
     expect((await t.status()).phase).toBe("ready");
   });
 
+  it("start --all starts every stopped cluster and leaves the others alone", async () => {
+    const t = setup();
+    for (const n of ["a", "b", "c"]) await t.kina(["create", n]);
+    await t.kina(["stop", "a"]);
+    await t.kina(["stop", "c"]);
+    t.clearJournal();
+    const r = await t.kina(["start", "--all"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Cluster "a" is ready.');
+    expect(r.stderr).toContain('Cluster "c" is ready.');
+    expect(r.stderr).not.toContain('Cluster "b"');
+    for (const n of ["a", "b", "c"]) expect((await t.status(n)).phase).toBe("ready");
+    expect(t.runs().filter((s) => s === "vmsStarted")).toHaveLength(2);
+  });
+
   it("START to a running cluster, STOP to a stopped one and RESUME to a ready one exit 2 at once", async () => {
     const t = setup();
     await t.kina(["create", "dev"]);
