@@ -2,17 +2,7 @@
 // use the same settings even if the file changed since.
 
 import { z } from "zod";
-import { ADDONS } from "./schema.js";
-
-/** kind's JSON 6902 patch of a kubeadm document, as written in the config. */
-const Json6902 = z.object({
-  group: z.string(),
-  version: z.string(),
-  kind: z.string(),
-  name: z.string().optional(),
-  namespace: z.string().optional(),
-  patch: z.string(),
-});
+import { ADDONS, Json6902Patch as Json6902 } from "./schema.js";
 
 export const ResolvedNode = z.object({
   name: z.string(),

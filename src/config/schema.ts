@@ -34,16 +34,16 @@ const memory = z.unknown().superRefine((value, ctx) => {
 
 const stringMap = z.record(z.string(), z.string());
 const patchList = z.array(z.string());
-const json6902 = z.array(
-  z.strictObject({
-    group: z.string(),
-    version: z.string(),
-    kind: z.string(),
-    name: z.string().optional(),
-    namespace: z.string().optional(),
-    patch: z.string(),
-  }),
-);
+/** kind's JSON 6902 patch of a kubeadm document; the resolved config keeps the same shape. */
+export const Json6902Patch = z.strictObject({
+  group: z.string(),
+  version: z.string(),
+  kind: z.string(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  patch: z.string(),
+});
+const json6902 = z.array(Json6902Patch);
 
 export const NodeConfig = z.strictObject({
   role: z.enum(["control-plane", "worker"]).default("control-plane"),

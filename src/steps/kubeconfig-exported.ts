@@ -6,8 +6,7 @@ import { access } from "node:fs/promises";
 import { homedir } from "node:os";
 import { parse } from "yaml";
 import { exportKubeconfig, fromAdminConf, kinaEntryName, kubeconfigPaths, mergeTargetPath, writePrivateFile } from "../kube/kubeconfig/index.js";
-import { StepTimeoutError } from "../engine/errors.js";
-import { waitFor } from "../engine/wait.js";
+import { waitForReadyz } from "./kube-nodes.js";
 import { firstControlPlane } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
 
@@ -28,23 +27,7 @@ function unreachable(ctx: KinaContext, server: string, detail: string): Error {
 
 async function checkReachable(ctx: KinaContext): Promise<void> {
   const kube = await ctx.services.kube(ctx.paths.kubeconfig);
-  let last = "no answer yet";
-  try {
-    await waitFor(
-      `the API server at ${kube.server}`,
-      async () => {
-        const r = await kube.readyz();
-        last = r.detail;
-        return r.ok;
-      },
-      ctx.signal,
-      1000,
-    );
-  } catch (error) {
-    // Only the step's timeout means "did not answer"; Ctrl-C is reported as what it is.
-    if (ctx.signal.reason instanceof StepTimeoutError) throw unreachable(ctx, kube.server, last);
-    throw error;
-  }
+  await waitForReadyz(kube, ctx.signal, (last) => unreachable(ctx, kube.server, last));
 }
 
 export const step: KinaStep = {

@@ -8,10 +8,10 @@
 
 import type { ResolvedNode } from "../config/resolved.js";
 import { NODE_KUBEADM_CONFIG_PATH } from "../image/nodeImage.js";
-import { generateBootstrapToken, renderKubeadmConfig } from "../kubeadm/index.js";
+import { generateBootstrapToken } from "../kubeadm/index.js";
 import type { NodeLike } from "./kube-waits.js";
 import { nodesReadyOrRegistered } from "./kube-nodes.js";
-import { CONTROL_PLANE_ENDPOINT, CONTROL_PLANE_HOST, firstControlPlane } from "./nodes.js";
+import { firstControlPlane, nodeKubeadmConfig, nodeKubernetesVersion } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
 
 function tail(text: string): string {
@@ -41,12 +41,6 @@ async function certificateKey(ctx: KinaContext, cp: string): Promise<string> {
   return key;
 }
 
-async function nodeVersion(ctx: KinaContext, node: string): Promise<string> {
-  const r = await ctx.services.runtime.exec(node, ["cat", "/kind/version"]);
-  const v = r.stdout.trim();
-  return r.exitCode === 0 && /^v\d+\.\d+\.\d+/.test(v) ? v : ctx.config.kubernetesVersion;
-}
-
 async function joinNode(ctx: KinaContext, node: ResolvedNode, token: string, key?: string): Promise<void> {
   const runtime = ctx.services.runtime;
   const ip = ctx.outputs.nodes.find((n) => n.name === node.name)?.ip;
@@ -55,26 +49,10 @@ async function joinNode(ctx: KinaContext, node: ResolvedNode, token: string, key
   if ((await runtime.exec(node.name, ["test", "-f", "/etc/kubernetes/kubelet.conf"])).exitCode === 0) {
     await runtime.exec(node.name, ["kubeadm", "reset", "-f"]);
   }
-  const config = renderKubeadmConfig({
-    clusterName: ctx.cluster,
-    kubernetesVersion: await nodeVersion(ctx, node.name),
-    nodeName: node.name,
-    nodeIp: ip,
-    role: node.role,
-    podSubnet: ctx.config.networking.podSubnet,
-    serviceSubnet: ctx.config.networking.serviceSubnet,
-    kubeProxyMode: ctx.config.networking.kubeProxyMode,
-    featureGates: ctx.config.featureGates,
-    runtimeConfig: ctx.config.runtimeConfig,
-    controlPlaneEndpoint: CONTROL_PLANE_ENDPOINT,
-    extraCertSANs: ["127.0.0.1", "localhost", ip, node.name, CONTROL_PLANE_HOST],
+  const config = nodeKubeadmConfig(ctx, node, ip, {
+    kubernetesVersion: await nodeKubernetesVersion(ctx, node.name),
     bootstrapToken: token,
     ...(key ? { certificateKey: key } : {}),
-    kubeadmConfigPatches: ctx.config.kubeadmConfigPatches,
-    kubeadmConfigPatchesJSON6902: ctx.config.kubeadmConfigPatchesJSON6902,
-    nodeKubeadmConfigPatches: node.kubeadmConfigPatches,
-    nodeKubeadmConfigPatchesJSON6902: node.kubeadmConfigPatchesJSON6902,
-    nodeLabels: node.labels,
   });
   // The config holds the bootstrap token (and a control plane's certificate key): 0600, not logged.
   await runtime.writeFile(node.name, NODE_KUBEADM_CONFIG_PATH, config, 0o600);

@@ -5,6 +5,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { waitFor } from "../engine/wait.js";
 import { nodeImageContextDir, NODE_PREP_PATH } from "../image/nodeImage.js";
+import { renderKubeadmConfig } from "../kubeadm/index.js";
+import { ipv4Of } from "../runtime/schemas.js";
+import type { NodeOutput } from "../../state/schema.js";
 import type { KinaContext } from "./services.js";
 
 export const CLUSTER_LABEL = "io.kina.cluster";
@@ -34,6 +37,64 @@ export function networkName(cluster: string): string {
 }
 
 const CONTAINERD_SOCKET = "/run/containerd/containerd.sock";
+
+/** Each node's IPv4 now, as `container inspect` reports it; the log says which ones moved. */
+export async function currentAddresses(ctx: KinaContext): Promise<NodeOutput[]> {
+  const recorded: NodeOutput[] = [];
+  for (const node of ctx.config.nodes) {
+    const ip = ipv4Of(await ctx.services.runtime.inspect(node.name));
+    if (!ip) throw new Error(`${node.name} is running but has no IPv4 address`);
+    const before = ctx.outputs.nodes.find((n) => n.name === node.name)?.ip;
+    if (before && before !== ip) ctx.log.line(`${node.name}: new address ${before} → ${ip}`);
+    recorded.push({ name: node.name, role: node.role, ip });
+  }
+  return recorded;
+}
+
+/**
+ * The kubeadm config for one node (/kind/kubeadm.conf): the cluster's settings and patches, the
+ * node's own, and the stable endpoint every node resolves through kina's /etc/hosts block (it
+ * survives the new IP Apple `container` gives a VM on every start).
+ */
+export function nodeKubeadmConfig(
+  ctx: KinaContext,
+  node: ResolvedNode,
+  ip: string,
+  extra: { kubernetesVersion: string; bootstrapToken?: string; certificateKey?: string },
+): string {
+  return renderKubeadmConfig({
+    clusterName: ctx.cluster,
+    kubernetesVersion: extra.kubernetesVersion,
+    nodeName: node.name,
+    nodeIp: ip,
+    role: node.role,
+    podSubnet: ctx.config.networking.podSubnet,
+    serviceSubnet: ctx.config.networking.serviceSubnet,
+    kubeProxyMode: ctx.config.networking.kubeProxyMode,
+    featureGates: ctx.config.featureGates,
+    runtimeConfig: ctx.config.runtimeConfig,
+    controlPlaneEndpoint: CONTROL_PLANE_ENDPOINT,
+    extraCertSANs: ["127.0.0.1", "localhost", ip, node.name, CONTROL_PLANE_HOST],
+    ...(extra.bootstrapToken ? { bootstrapToken: extra.bootstrapToken } : {}),
+    ...(extra.certificateKey ? { certificateKey: extra.certificateKey } : {}),
+    kubeadmConfigPatches: ctx.config.kubeadmConfigPatches,
+    kubeadmConfigPatchesJSON6902: ctx.config.kubeadmConfigPatchesJSON6902,
+    nodeKubeadmConfigPatches: node.kubeadmConfigPatches,
+    nodeKubeadmConfigPatchesJSON6902: node.kubeadmConfigPatchesJSON6902,
+    nodeLabels: node.labels,
+  });
+}
+
+/** The node's Kubernetes version from /kind/version; the configured one when it has none. */
+export async function nodeKubernetesVersion(ctx: KinaContext, node: string): Promise<string> {
+  const result = await ctx.services.runtime.exec(node, ["cat", "/kind/version"]);
+  const version = result.stdout.trim();
+  if (result.exitCode !== 0 || !/^v\d+\.\d+\.\d+/.test(version)) {
+    ctx.log.line(`no usable /kind/version in ${node}; using the configured ${ctx.config.kubernetesVersion}`);
+    return ctx.config.kubernetesVersion;
+  }
+  return version;
+}
 
 /** kina's node prep script, as shipped in images/node. */
 export async function readPrepScript(): Promise<string> {

@@ -5,8 +5,7 @@
 import { createServer } from "node:net";
 import type { ResolvedNode } from "../config/resolved.js";
 import { ipv4Of, type Container } from "../runtime/schemas.js";
-import type { NodeOutput } from "../../state/schema.js";
-import { CLUSTER_LABEL, ROLE_LABEL, networkName, nodeLabels, prepareNode, readPrepScript, writeHostsBlocks } from "./nodes.js";
+import { CLUSTER_LABEL, ROLE_LABEL, currentAddresses, networkName, nodeLabels, prepareNode, readPrepScript, writeHostsBlocks } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
 
 /** A free TCP port on 127.0.0.1, chosen once per cluster and kept in state. */
@@ -84,12 +83,7 @@ export const step: KinaStep = {
     await Promise.all(nodes.map((node, i) => bootNode(ctx, node, i, port, network)));
     const prepScript = await readPrepScript();
     await Promise.all(nodes.map((node) => prepareNode(ctx, node, prepScript)));
-    const recorded: NodeOutput[] = [];
-    for (const node of nodes) {
-      const ip = ipv4Of(await runtime.inspect(node.name));
-      if (!ip) throw new Error(`${node.name} is running but has no IPv4 address`);
-      recorded.push({ name: node.name, role: node.role, ip });
-    }
+    const recorded = await currentAddresses(ctx);
     await ctx.setOutputs({ nodes: recorded });
     await writeHostsBlocks(ctx, recorded);
   },

@@ -3,8 +3,7 @@
 // every start; the new addresses are recorded here for the healing that follows.
 
 import { ipv4Of } from "../runtime/schemas.js";
-import type { NodeOutput } from "../../state/schema.js";
-import { CLUSTER_LABEL, prepareNode, readPrepScript } from "./nodes.js";
+import { CLUSTER_LABEL, currentAddresses, prepareNode, readPrepScript } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
 
 async function inspectOurs(ctx: KinaContext, name: string) {
@@ -35,15 +34,7 @@ export const step: KinaStep = {
     );
     const prepScript = await readPrepScript();
     await Promise.all(nodes.map((node) => prepareNode(ctx, node, prepScript)));
-    const recorded: NodeOutput[] = [];
-    for (const node of nodes) {
-      const ip = ipv4Of(await runtime.inspect(node.name));
-      if (!ip) throw new Error(`${node.name} is running but has no IPv4 address`);
-      const before = ctx.outputs.nodes.find((n) => n.name === node.name)?.ip;
-      if (before && before !== ip) ctx.log.line(`${node.name}: new address ${before} → ${ip}`);
-      recorded.push({ name: node.name, role: node.role, ip });
-    }
-    await ctx.setOutputs({ nodes: recorded });
+    await ctx.setOutputs({ nodes: await currentAddresses(ctx) });
   },
   async verify(ctx) {
     for (const node of ctx.config.nodes) {
