@@ -202,13 +202,32 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         })(),
     )
     .command(
-      "delete [cluster]",
-      "delete a cluster: its VMs, network, kubeconfig entries and state (also: delete cluster --name NAME)",
-      (y) => y.positional("cluster", { type: "string" }).options(nameOption),
+      "delete [cluster] [more..]",
+      "delete clusters: VMs, network, kubeconfig entries and state (kind's spellings too: delete cluster --name NAME, delete clusters A B | --all)",
+      (y) =>
+        y
+          .positional("cluster", { type: "string" })
+          .positional("more", { type: "string", array: true })
+          .options({ ...nameOption, all: { type: "boolean", default: false, describe: "with `delete clusters`: every cluster kina knows" } }),
       (args) =>
         run(async () => {
           const { deleteCommand } = await import("./commands/bootstrap.js");
-          return deleteCommand(c, nameOf(args, c.io.env));
+          const more = ((args.more as string[] | undefined) ?? []).map(String);
+          if (args.cluster === "clusters") {
+            // kind's `delete clusters A B` / `delete clusters --all`.
+            if (args.all && more.length) throw new UsageError("delete clusters: give cluster names or --all, not both");
+            if (!args.all && more.length === 0) throw new UsageError("delete clusters needs cluster names or --all");
+            const names = args.all ? await (await import("../../state/list.js")).listClusterNames(c.io.env) : more;
+            let worst = EXIT_OK;
+            for (const n of names) worst = Math.max(worst, await deleteCommand(c, pickClusterName(n, undefined, c.io.env)));
+            if (names.length === 0) c.say("No kina clusters found; nothing to delete.");
+            return worst;
+          }
+          if (args.all) throw new UsageError("--all goes with `kina delete clusters --all`");
+          const first = nameOf(args, c.io.env);
+          let worst = EXIT_OK;
+          for (const n of [first, ...more.map((m) => pickClusterName(m, undefined, c.io.env))]) worst = Math.max(worst, await deleteCommand(c, n));
+          return worst;
         })(),
     )
     .command(
