@@ -5,7 +5,7 @@
 import yargs, { type Argv } from "yargs";
 import { ADDON_NAMES, resolveStep, stepNamesForHelp, type AddonName, type StepId } from "../../machines/workflows.js";
 import { pickClusterName, UsageError } from "../config/resolve.js";
-import { InterruptedError } from "../engine/errors.js";
+import { InterruptedError, describeError } from "../engine/errors.js";
 import type { ClusterDriver } from "../steps/step.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo, type CommandContext } from "./context.js";
 import { kinaVersion } from "./version.js";
@@ -64,14 +64,13 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
 
 function reportError(error: unknown, say: (t: string) => void): number {
   if (error instanceof ExitCode) return error.code;
-  const e = error as Error & { hint?: string; summary?: string };
+  const e = error as Error;
   if (error instanceof UsageError || e?.name === "TransitionRefusedError") {
     say(`ERROR: ${e.message}`);
     return EXIT_USAGE;
   }
   // Runtime errors carry "summary: hint" as their message: print each half once.
-  const hint = typeof e?.hint === "string" && e.hint ? e.hint : undefined;
-  const message = hint && e.summary && e.message === `${e.summary}: ${hint}` ? e.summary : (e?.message ?? String(error));
+  const { message, hint } = describeError(error);
   say(`ERROR: ${message}`);
   if (hint) say(`  hint: ${hint}`);
   return EXIT_FAILURE;

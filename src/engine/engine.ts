@@ -47,7 +47,16 @@ export type Command =
 
 export type EngineResult =
   | { phase: "ready" | "stopped" }
-  | { phase: "failed"; chain: ChainId; step: StepId; error: string; hint?: string; log: string; interrupted: boolean };
+  | {
+      phase: "failed";
+      chain: ChainId;
+      step: StepId;
+      error: string;
+      hint?: string;
+      log: string;
+      /** Set when Ctrl-C or SIGTERM ended the step: which one (the exit code follows it). */
+      interruptedBy?: InterruptedError["signalName"];
+    };
 
 export interface EngineOptions<S> {
   store: ClusterStore;
@@ -471,7 +480,7 @@ export async function runEngine<S>(opts: EngineOptions<S>): Promise<EngineResult
     error: failure.error,
     ...(failure.hint ? { hint: failure.hint } : {}),
     log: stepRecord(store.data, failure.chain, failure.step).attempts.at(-1)?.log ?? "",
-    interrupted: failure.interrupted === true,
+    ...(failure.interrupted && opts.signal.reason instanceof InterruptedError ? { interruptedBy: opts.signal.reason.signalName } : {}),
   };
 }
 

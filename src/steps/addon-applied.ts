@@ -1,18 +1,16 @@
 // addonApplied (install-ADDON chains): the addon's manifest from the node image applied with
 // server-side apply, and the addon recorded as pending in outputs.addons.
 
-import { ADDON_CATALOG, addonOfChain } from "./addon-catalog.js";
-import { firstControlPlane } from "./nodes.js";
+import { ADDON_CATALOG, addonManifest, addonOfChain } from "./addon-catalog.js";
 import type { KinaStep } from "./services.js";
 
 export const step: KinaStep = {
   async run(ctx) {
-    const addon = addonOfChain(ctx.chain);
-    const manifest = ADDON_CATALOG[addon].manifest;
-    if (manifest) {
+    const { addon, path, text } = await addonManifest(ctx);
+    if (text !== undefined) {
       const kube = await ctx.services.kube(ctx.paths.kubeconfig);
-      ctx.progress(`applying ${manifest}`);
-      await kube.apply(await ctx.services.runtime.readFile(firstControlPlane(ctx.config).name, manifest));
+      ctx.progress(`applying ${path}`);
+      await kube.apply(text);
     }
     await ctx.setOutputs({ addons: { ...ctx.outputs.addons, [addon]: { status: "pending" } } });
   },

@@ -1,18 +1,16 @@
 // addonRemoved (uninstall-ADDON chains): every object of the addon's manifest deleted, and the
 // addon dropped from outputs.addons.
 
-import { ADDON_CATALOG, addonOfChain } from "./addon-catalog.js";
-import { firstControlPlane } from "./nodes.js";
+import { ADDON_CATALOG, addonManifest, addonOfChain } from "./addon-catalog.js";
 import type { KinaStep } from "./services.js";
 
 export const step: KinaStep = {
   async run(ctx) {
-    const addon = addonOfChain(ctx.chain);
-    const manifest = ADDON_CATALOG[addon].manifest;
-    if (manifest) {
+    const { addon, path, text } = await addonManifest(ctx);
+    if (text !== undefined) {
       const kube = await ctx.services.kube(ctx.paths.kubeconfig);
-      ctx.progress(`deleting the objects of ${manifest}`);
-      await kube.deleteManifest(await ctx.services.runtime.readFile(firstControlPlane(ctx.config).name, manifest));
+      ctx.progress(`deleting the objects of ${path}`);
+      await kube.deleteManifest(text);
     }
     const { [addon]: _removed, ...rest } = ctx.outputs.addons ?? {};
     await ctx.setOutputs({ addons: rest });

@@ -136,14 +136,14 @@ function finish(c: CommandContext, name: string, result: EngineResult): number {
       return EXIT_OK;
     case "failed":
       printFailure(c, name, result, true);
-      if (!result.interrupted) return EXIT_FAILURE;
-      return /SIGTERM/.test(result.error) ? EXIT_SIGTERM : EXIT_SIGINT;
+      if (!result.interruptedBy) return EXIT_FAILURE;
+      return result.interruptedBy === "SIGTERM" ? EXIT_SIGTERM : EXIT_SIGINT;
   }
 }
 
 function printFailure(c: CommandContext, name: string, result: Extract<EngineResult, { phase: "failed" }>, kept: boolean): void {
   const short = stepDef(result.step).short;
-  c.say(`ERROR: ${result.step} ${result.interrupted ? "was interrupted" : "failed"}: ${result.error}`);
+  c.say(`ERROR: ${result.step} ${result.interruptedBy ? "was interrupted" : "failed"}: ${result.error}`);
   if (result.hint) c.say(`  hint: ${result.hint}`);
   if (result.log) c.say(`  log: ${result.log}`);
   if (!kept) return;

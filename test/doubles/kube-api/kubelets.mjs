@@ -7,8 +7,7 @@
 // tests without a `container` double) are taken as healthy.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+import { resolveHost } from "../container/node/hosts.mjs";
 
 function readJson(file) {
   try {
@@ -27,16 +26,6 @@ function readText(file) {
 }
 
 const ipOf = (record) => record?.networks?.[0]?.ipv4Address?.split("/")[0] ?? null;
-
-function resolveHost(rootfs, host) {
-  if (IPV4.test(host)) return host;
-  const hosts = readText(join(rootfs, "etc/hosts")) ?? "";
-  for (const line of hosts.split("\n")) {
-    const [ip, ...names] = line.replace(/#.*/, "").trim().split(/\s+/);
-    if (ip && names.includes(host)) return ip;
-  }
-  return null;
-}
 
 /** The reason the node's kubelet cannot be Ready, or null when it can (or the node is unknown). */
 export function kubeletProblem(nodeName, env = process.env) {
@@ -58,7 +47,7 @@ export function kubeletProblem(nodeName, env = process.env) {
   if (!kubeletConf) return null;
   const server = /server:\s*(\S+)/.exec(kubeletConf)?.[1] ?? "";
   const host = /^https:\/\/\[?([^\]/]+?)\]?:\d+/.exec(server)?.[1] ?? "";
-  const target = resolveHost(rootfs, host);
+  const target = resolveHost(readText(join(rootfs, "etc/hosts")), host);
   if (!target) return `kubelet cannot resolve ${host} (${server})`;
   const serving = Object.values(containers).some((c) => {
     if (c.state !== "running" || ipOf(c) !== target) return false;

@@ -7,6 +7,7 @@ import { ok, fail } from "../result.mjs";
 import { readState, updateState } from "../fake-state.mjs";
 import { existsNode, hostPath, readNodeText, removeNode, statNode } from "../rootfs.mjs";
 import { findNodeByHost } from "../cluster.mjs";
+import { resolveHost } from "../hosts.mjs";
 import { registerNode, startApiServer, stopApiServer } from "../kube-api-bridge.mjs";
 import { setUnit, socketPresent } from "./systemctl.mjs";
 import { argsMap, KubeadmConfigError, parseKubeadmConfig, TOKEN_RE } from "./kubeadm-config.mjs";
@@ -468,18 +469,13 @@ function labelsOf(text) {
 }
 
 function resolveInHosts(rootfs, host) {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return host;
   let hosts = "";
   try {
     hosts = readNodeText(rootfs, "/etc/hosts");
   } catch {
-    return null;
+    // no /etc/hosts: only literal addresses resolve
   }
-  for (const line of hosts.split("\n")) {
-    const [ip, ...names] = line.replace(/#.*/, "").trim().split(/\s+/);
-    if (ip && names.includes(host)) return ip;
-  }
-  return null;
+  return resolveHost(hosts, host);
 }
 
 function discover(ctx, j) {
