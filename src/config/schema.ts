@@ -131,21 +131,110 @@ export const ClusterConfigFile = z.strictObject({
 });
 export type ClusterConfigFile = z.infer<typeof ClusterConfigFile>;
 
-/** One line per problem: `nodes.1.role: invalid value "master"; allowed: control-plane, worker`. */
+/** `nodes[0].cpu`: the field path as a user reads it, array indexes in brackets. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) out += typeof part === "number" ? `[${part}]` : `${out ? "." : ""}${String(part)}`;
+  return out || "(top level)";
+}
+
+/** The object schema at `path` inside the config file schema (through arrays and optionals). */
+function objectAt(path: readonly PropertyKey[]): Record<string, z.ZodType> | undefined {
+  let node = ClusterConfigFile as z.ZodType;
+  const unwrap = (t: z.ZodType): z.ZodType => {
+    let cur = t as z.ZodType & { _zod: { def: { type: string; innerType?: z.ZodType } } };
+    while (["optional", "default", "nullable"].includes(cur._zod.def.type) && cur._zod.def.innerType) {
+      cur = cur._zod.def.innerType as typeof cur;
+    }
+    return cur;
+  };
+  for (const part of path) {
+    const def = (unwrap(node) as unknown as { _zod: { def: { type: string; element?: z.ZodType; shape?: Record<string, z.ZodType> } } })._zod.def;
+    if (def.type === "array" && typeof part === "number" && def.element) node = def.element;
+    else if (def.type === "object" && def.shape && typeof part === "string" && def.shape[part]) node = def.shape[part];
+    else return undefined;
+  }
+  const def = (unwrap(node) as unknown as { _zod: { def: { type: string; shape?: Record<string, z.ZodType> } } })._zod.def;
+  return def.type === "object" ? def.shape : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const here = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = here;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The allowed name closest to `given`, when it is close enough to be a typo (`cpu` → `cpus`). */
+export function nearestName(given: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of allowed) {
+    const d = editDistance(given.toLowerCase(), name.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(given.length / 3)) ? best : undefined;
+}
+
+function quoted(value: unknown): string {
+  return typeof value === "string" ? `"${value}"` : JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * One line per problem, naming the field, echoing the bad value and what is allowed:
+ * `nodes[0].role: invalid value "master"; allowed: control-plane, worker`,
+ * `nodes[0].cpu: unknown field; did you mean "cpus"?`. Parse with `reportInput: true` for the values.
+ */
 export function formatIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.length ? issue.path.map(String).join(".") : "(top level)";
+  return error.issues.flatMap((issue) => {
+    const path = fieldPath(issue.path);
     switch (issue.code) {
-      case "unrecognized_keys":
-        return `${path}: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-      case "invalid_value":
+      case "unrecognized_keys": {
+        const allowed = Object.keys(objectAt(issue.path) ?? {});
+        return issue.keys.map((key) => {
+          const near = nearestName(key, allowed);
+          const tail = near ? `; did you mean "${near}"?` : allowed.length ? `; allowed: ${allowed.join(", ")}` : "";
+          return `${fieldPath([...issue.path, key])}: unknown field${tail}`;
+        });
+      }
+      case "invalid_value": {
+        const given = issue.input === undefined ? "" : ` ${quoted(issue.input)}`;
+        const allowed = issue.values.map((v) => String(v));
+        const near = typeof issue.input === "string" ? nearestName(issue.input, allowed) : undefined;
+        const hint = near ? `; did you mean "${near}"?` : "";
         return issue.message.startsWith("allowed") || issue.message.startsWith("kina ")
-          ? `${path}: ${issue.message}`
-          : `${path}: invalid value; allowed: ${issue.values.map((v) => String(v)).join(", ")}`;
+          ? `${path}: invalid value${given}; ${issue.message}${hint}`
+          : `${path}: invalid value${given}; allowed: ${allowed.join(", ")}${hint}`;
+      }
       case "invalid_type":
-        return `${path}: ${issue.input === undefined ? "required" : `expected ${issue.expected}`}`;
+        return issue.input === undefined
+          ? `${path}: required`
+          : `${path}: expected ${issue.expected}, got ${quoted(issue.input)}`;
       default:
-        return `${path}: ${issue.message}`;
+        return issue.input !== undefined && typeof issue.input !== "object"
+          ? `${path}: ${issue.message} (got ${quoted(issue.input)})`
+          : `${path}: ${issue.message}`;
     }
   });
+}
+
+/**
+ * Fields kina reads that kind's `kind.x-k8s.io/v1alpha4` does not have: real kind refuses a file
+ * that uses them. Paths as `fieldPath` prints them.
+ */
+export function kinaOnlyFields(file: ClusterConfigFile): string[] {
+  const out: string[] = [];
+  for (const key of ["kubernetesVersion", "addons", "timeouts"] as const) if (file[key] !== undefined) out.push(key);
+  if (file.networking?.cni !== undefined) out.push("networking.cni");
+  file.nodes?.forEach((n, i) => {
+    for (const key of ["cpus", "memory"] as const) if (n[key] !== undefined) out.push(fieldPath(["nodes", i, key]));
+  });
+  return out;
 }

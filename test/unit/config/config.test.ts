@@ -111,21 +111,21 @@ describe("config files", () => {
   });
 
   it.each([
-    ["apiVersion: v1\nkind: Cluster\n", "apiVersion: invalid value; allowed: kina.x-k8s.io/v1alpha4, kind.x-k8s.io/v1alpha4"],
+    ["apiVersion: v1\nkind: Cluster\n", 'apiVersion: invalid value "v1"; allowed: kina.x-k8s.io/v1alpha4, kind.x-k8s.io/v1alpha4'],
     ["apiVersion: kind.x-k8s.io/v1alpha4\nkind: Pod\n", "kind:"],
-    ["apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: master\n", "nodes.0.role: invalid value; allowed: control-plane, worker"],
-    ["apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: worker\n  constraints: {}\n", 'nodes.0: unknown field "constraints"'],
-    ["apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnetworking:\n  podSubnet: 10.244.0.0\n", "networking.podSubnet: must be an IPv4 CIDR"],
-    ["apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnetworking:\n  kubeProxyMode: ipvs\n", "networking.kubeProxyMode: allowed: iptables, nftables, none"],
-    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnetworking:\n  cni: calico\n", "networking.cni: invalid value; allowed: kindnet, cilium, none"],
+    ["apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: master\n", 'nodes[0].role: invalid value "master"; allowed: control-plane, worker'],
+    ["apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: worker\n  constraints: {}\n", "nodes[0].constraints: unknown field; allowed: role, image"],
+    ["apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnetworking:\n  podSubnet: 10.244.0.0\n", "networking.podSubnet: must be an IPv4 CIDR such as 10.244.0.0/16 (got \"10.244.0.0\")"],
+    ["apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnetworking:\n  kubeProxyMode: ipvs\n", 'networking.kubeProxyMode: invalid value "ipvs"; allowed: iptables, nftables, none'],
+    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnetworking:\n  cni: calico\n", 'networking.cni: invalid value "calico"; allowed: kindnet, cilium, none'],
     ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\ntimeouts:\n  cnii: 10s\n", "timeouts.cnii: unknown step; allowed: image, vm"],
     ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\ntimeouts:\n  cni: soon\n", 'timeouts.cni: must be a duration such as "90s"'],
-    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\naddons: [metrics-server]\n", "addons.0: invalid value; allowed: storage"],
+    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\naddons: [metrics-server]\n", 'addons[0]: invalid value "metrics-server"; allowed: storage'],
     ["apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes: [\n", "not valid YAML"],
-    ['apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: "4096"\n', 'nodes.0.memory: must be a size with a unit: "512m", "4g" or "1.5g"'],
-    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: 4096\n", "nodes.0.memory: must be a size with a unit"],
-    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: 4 gigs\n", "nodes.0.memory: must be a size with a unit"],
-    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: 100m\n", "nodes.0.memory: must be at least 200m"],
+    ['apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: "4096"\n', 'nodes[0].memory: must be a size with a unit: "512m", "4g" or "1.5g"'],
+    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: 4096\n", "nodes[0].memory: must be a size with a unit"],
+    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: 4 gigs\n", "nodes[0].memory: must be a size with a unit"],
+    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: 100m\n", "nodes[0].memory: must be at least 200m"],
   ])("refuses %j naming the field", (text, message) => {
     expect(errorOf(text)).toContain(message);
   });
