@@ -2,13 +2,18 @@
 // client-node) are imported inside the commands that need them, so `kina status` and
 // `kina --version` start fast.
 
-import yargs, { type Argv } from "yargs";
+import { createRequire } from "node:module";
+import type { Argv } from "yargs";
 import { ADDON_NAMES, resolveStep, stepNamesForHelp, type AddonName, type StepId } from "../../machines/workflows.js";
 import { pickClusterName, UsageError } from "../config/resolve.js";
 import { InterruptedError, describeError } from "../engine/errors.js";
 import type { ClusterDriver } from "../steps/step.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo, type CommandContext } from "./context.js";
 import { kinaVersion } from "./version.js";
+
+// yargs's ESM build wraps help with cliui's stand-in `wrap`, which cuts every N characters
+// (`resum`/`able`); its CommonJS build uses wrap-ansi, which wraps at word boundaries.
+const yargs = createRequire(import.meta.url)("yargs") as typeof import("yargs").default;
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./context.js";
 export type { CliIo, CommandContext } from "./context.js";
@@ -32,7 +37,7 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
     stdin: deps.io?.stdin ?? process.stdin,
     env: deps.io?.env ?? process.env,
   };
-  const say = (text: string) => io.stderr.write(text.endsWith("\n") ? text : `${text}\n`);
+  const err = (text: string) => io.stderr.write(text.endsWith("\n") ? text : `${text}\n`);
   const out = (text: string) => io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   const loadDriver = deps.driver ?? (async () => (await import("../steps/driver.js")).realDriver() as ClusterDriver<unknown>);
   const controller = new AbortController();
@@ -46,20 +51,47 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   process.once("SIGINT", onSigint);
   process.once("SIGTERM", onSigterm);
 
-  const ctx = { io, say, out, loadDriver, signal: controller.signal, argv };
+  // -q / -v are read by a middleware before any command runs; `say` checks them when it is called.
+  const ctx: CommandContext = {
+    io,
+    say: (text) => {
+      if (ctx.verbosity >= 0) err(text);
+    },
+    err,
+    out,
+    verbosity: 0,
+    loadDriver,
+    signal: controller.signal,
+    argv,
+  };
   let exit = EXIT_OK;
-  const parser = buildParser(argv, ctx, (code) => {
+  const parser = buildParser(expandVerbosity(argv), ctx, (code) => {
     exit = code;
   });
   try {
     await parser.parseAsync();
   } catch (error) {
-    exit = reportError(error, say);
+    exit = reportError(error, err);
   } finally {
     process.removeListener("SIGINT", onSigint);
     process.removeListener("SIGTERM", onSigterm);
   }
   return exit;
+}
+
+/**
+ * `-v` alone means `--verbosity 1` and `-vv` means 2 (kind takes `-v N` only; both spellings work
+ * here). Everything after `--` is left alone.
+ */
+export function expandVerbosity(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") return [...out, ...argv.slice(i)];
+    if (/^-v+$/.test(a) && !(a === "-v" && /^\d+$/.test(argv[i + 1] ?? ""))) out.push(`--verbosity=${a.length - 1}`);
+    else out.push(a);
+  }
+  return out;
 }
 
 function reportError(error: unknown, say: (t: string) => void): number {
@@ -99,10 +131,18 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
     if (typeof code === "number") setExit(code);
   };
   const nameOption = {
-    name: { type: "string" as const, alias: "n", describe: "cluster name (default: $KINA_CLUSTER, else kina)" },
+    name: { type: "string" as const, alias: "n", requiresArg: true, describe: "cluster name (default: $KINA_CLUSTER, else kina)" },
+  };
+  // One value per --timeout (repeat the flag for more): a bare --timeout is an error, and
+  // `--timeout 5m NAME` leaves NAME to the positional.
+  const timeoutOption = {
+    type: "string" as const,
+    array: true as const,
+    nargs: 1,
+    describe: "step timeouts for this run: 10m, or STEP=DURATION; repeatable",
   };
 
-  return yargs(argv)
+  const parser: Argv = yargs(argv)
     .scriptName("kina")
     .usage(
       "kina — local Kubernetes clusters on Apple container VMs, bootstrapped by a resumable workflow.\n\n" +
@@ -117,24 +157,26 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
           .positional("cluster", { type: "string", describe: "cluster name" })
           .options({
             ...nameOption,
-            config: { type: "string", nargs: 1, describe: "cluster config file (kina.x-k8s.io or kind.x-k8s.io v1alpha4), - for stdin" },
-            image: { type: "string", describe: "node image for every node (skips building the default image)" },
+            config: { type: "string", requiresArg: true, describe: "cluster config file (kina.x-k8s.io or kind.x-k8s.io v1alpha4), - for stdin" },
+            image: { type: "string", requiresArg: true, describe: "node image for every node (skips building the default image)" },
             "kubernetes-version": {
               type: "string",
-              nargs: 1,
+              requiresArg: true,
               describe: "Kubernetes version of the nodes, one kina pins (default: the newest; see README)",
             },
-            timeout: {
-              type: "string",
-              array: true,
-              describe: "step timeout: 10m for every step, or STEP=DURATION (cni=30s); repeatable",
-            },
+            timeout: { ...timeoutOption, describe: "step timeout: 10m for every step, or STEP=DURATION (cni=30s); repeatable" },
             "delete-on-failure": { type: "boolean", default: false, describe: "delete the cluster if create fails (kind's behaviour)" },
+            retain: {
+              type: "boolean",
+              default: false,
+              describe: "keep the node VMs if create fails (kind's flag; kina always keeps them unless --delete-on-failure)",
+            },
             "switch-context": { type: "boolean", default: true, describe: "make kina-NAME the current kubectl context (--no-switch-context keeps yours)" },
-            kubeconfig: { type: "string", nargs: 1, describe: "kubeconfig file to merge into (default: first of $KUBECONFIG, else ~/.kube/config)" },
+            kubeconfig: { type: "string", requiresArg: true, describe: "kubeconfig file to merge into (default: first of $KUBECONFIG, else ~/.kube/config)" },
           }),
       (args) =>
         run(async () => {
+          if (args.retain && args["delete-on-failure"]) throw new UsageError("--retain and --delete-on-failure contradict each other; give one");
           const { createCommand } = await import("./commands/bootstrap.js");
           return createCommand(c, {
             name: args.name,
@@ -156,7 +198,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         y.positional("cluster", { type: "string" }).options({
           ...nameOption,
           "dry-run": { type: "boolean", default: false, describe: "print, per step, skip or run and why; change nothing" },
-          timeout: { type: "string", array: true, describe: "step timeouts for this run: 10m, or STEP=DURATION; repeatable" },
+          timeout: timeoutOption,
         }),
       (args) =>
         run(async () => {
@@ -173,7 +215,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
           .positional("cluster", { type: "string" })
           .options({
             ...nameOption,
-            timeout: { type: "string", array: true, describe: "step timeouts for this run: 10m, or STEP=DURATION; repeatable" },
+            timeout: timeoutOption,
           }),
       (args) =>
         run(async () => {
@@ -196,6 +238,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         }),
       (args) =>
         run(async () => {
+          if (args.graph && args.json) throw new UsageError("--graph and --json are two views of the same status; give one");
           const { statusCommand } = await import("./commands/status.js");
           return statusCommand(c, nameOf(args, c.io.env), { graph: args.graph, json: args.json });
         })(),
@@ -235,7 +278,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
       (y) =>
         y.positional("cluster", { type: "string" }).options({
           ...nameOption,
-          timeout: { type: "string", array: true, describe: "step timeouts for this run: 10m, or STEP=DURATION; repeatable" },
+          timeout: timeoutOption,
         }),
       (args) =>
         run(async () => {
@@ -250,7 +293,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         y.positional("cluster", { type: "string" }).options({
           ...nameOption,
           all: { type: "boolean", default: false, describe: "start every stopped cluster" },
-          timeout: { type: "string", array: true, describe: "step timeouts for this run: 10m, or STEP=DURATION; repeatable" },
+          timeout: timeoutOption,
         }),
       (args) =>
         run(async () => {
@@ -311,8 +354,8 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
           "build the kina node image with `container build` (kina create does this on first use)",
           (z) =>
             z.options({
-              image: { type: "string", describe: "tag for the built image (default: the pinned kina/node tag)" },
-              "base-image": { type: "string", describe: "kindest/node base, pinned by digest: REPO:TAG@sha256:…" },
+              image: { type: "string", requiresArg: true, describe: "tag for the built image (default: the pinned kina/node tag)" },
+              "base-image": { type: "string", requiresArg: true, describe: "kindest/node base, pinned by digest: REPO:TAG@sha256:…" },
               arch: { type: "string", choices: ["arm64", "amd64"], describe: "target architecture (default: the Mac's)" },
             }),
           (args) =>
@@ -329,19 +372,62 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
       () => {},
       () =>
         run(async () => {
-          c.out(`kina v${kinaVersion()} node ${process.version} ${process.platform}/${process.arch}`);
+          // As kind: with -q only the version itself, for scripts.
+          c.out(c.verbosity < 0 ? kinaVersion() : `kina v${kinaVersion()} node ${process.version} ${process.platform}/${process.arch}`);
         })(),
     )
-    .completion("completion", "print a shell completion script (bash, zsh): source <(kina completion)")
+    .command(
+      "completion [shell]",
+      "print a shell completion script: bash (the default), zsh or fish, e.g. source <(kina completion bash)",
+      (y) => y.positional("shell", { type: "string", describe: "bash, zsh or fish" }),
+      (args) =>
+        run(async () => {
+          const { completionScript } = await import("./completion.js");
+          c.out(completionScript(args.shell ?? "bash"));
+        })(),
+    )
+    // The scripts call `kina --get-yargs-completions WORDS…`; yargs answers that hidden option.
+    .completion("__complete", false)
+    .options({
+      verbosity: {
+        alias: "v",
+        type: "number",
+        requiresArg: true,
+        describe: "-v (= -v 1): also print each step's log lines and commands on stderr as they run; -v 2: their output too",
+      },
+      quiet: { alias: "q", type: "boolean", default: false, describe: "print only errors and data (no progress, no hints)" },
+    })
+    .middleware((args) => {
+      const v = args.verbosity as number | undefined;
+      if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new UsageError(`--verbosity ${String(args.verbosity)}: must be a whole number, 0 or more`);
+      if (args.quiet && v) throw new UsageError("-q and -v contradict each other; give one");
+      c.verbosity = args.quiet ? -1 : (v ?? 0);
+    }, true)
     .version(kinaVersion())
     .alias("h", "help")
     .demandCommand(1, "a command is required")
     .strict()
     .recommendCommands()
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .wrap(helpWidth(c))
     .exitProcess(false)
     .fail((message, error) => {
-      if (error) throw error;
-      throw new UsageError(`${message}\nRun \`kina --help\` for usage.`);
+      // yargs's own parse errors (a missing option value) come as a YError: usage, exit 2.
+      if (error && error.name !== "YError") throw error;
+      throw new UsageError(`${usageMessage(message ?? error?.message ?? "bad usage")}\nRun \`kina --help\` for usage.`);
     });
+  return parser;
 }
+
+/** The terminal's width; $COLUMNS (or 100) when stdout is not a terminal. At most 110 for reading. */
+function helpWidth(c: CommandContext): number {
+  const columns = (c.io.stdout as NodeJS.WriteStream).columns || Number(c.io.env.COLUMNS) || 100;
+  return Math.min(110, columns);
+}
+
+/** yargs's wording for a flag without its value, in kina's: which flag, and that it needs one. */
+function usageMessage(message: string): string {
+  const missing = /^Not enough arguments following: (.+)$/.exec(message);
+  if (missing) return `--${missing[1]} needs a value`;
+  return message;
+}
+

@@ -13,8 +13,14 @@ export interface CliIo {
 
 export type CommandContext = {
   io: CliIo;
+  /** Progress, notices and hints on stderr; silent with -q. */
   say: (text: string) => void;
+  /** Errors on stderr: printed even with -q. */
+  err: (text: string) => void;
+  /** Data on stdout: printed even with -q. */
   out: (text: string) => void;
+  /** -1 with -q, 0 by default, N with -v N (1 and up stream each step's commands). */
+  verbosity: number;
   loadDriver: () => Promise<ClusterDriver<unknown>>;
   signal: AbortSignal;
   argv: string[];

@@ -7,21 +7,29 @@ import type { CommandRecord, StepLog } from "../steps/step.js";
 export class AttemptLog implements StepLog {
   private fd: number | undefined;
 
-  constructor(readonly path: string) {
+  /**
+   * `echo` gets each entry as it is written, without timestamps (kina -v streams it): the line,
+   * and for a command its indented stdout/stderr apart (shown from -v 2).
+   */
+  constructor(
+    readonly path: string,
+    private readonly echo?: (line: string, output: string) => void,
+  ) {
     this.fd = openSync(path, "a", 0o600);
   }
 
   line(text: string): void {
     this.write(`${new Date().toISOString()} ${text}\n`);
+    this.echo?.(text, "");
   }
 
   command(record: CommandRecord): void {
     const status = record.exitCode === undefined ? "" : ` → exit ${record.exitCode}`;
     const took = record.durationMs === undefined ? "" : ` (${record.durationMs}ms)`;
-    let text = `${new Date().toISOString()} $ ${record.argv.map(quoteForLog).join(" ")}${status}${took}\n`;
-    if (record.stdout) text += indent("stdout", record.stdout);
-    if (record.stderr) text += indent("stderr", record.stderr);
-    this.write(text);
+    const line = `$ ${record.argv.map(quoteForLog).join(" ")}${status}${took}`;
+    const output = (record.stdout ? indent("stdout", record.stdout) : "") + (record.stderr ? indent("stderr", record.stderr) : "");
+    this.write(`${new Date().toISOString()} ${line}\n${output}`);
+    this.echo?.(line, output);
   }
 
   close(): void {

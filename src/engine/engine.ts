@@ -11,7 +11,6 @@
 import { createActor, fromPromise, transition, type SnapshotFrom } from "xstate";
 import {
   clusterMachine,
-  skippedSteps,
   type CheckOutput,
   type ClusterMachineContext,
   type ClusterMachineEvent,
@@ -372,7 +371,8 @@ export async function runEngine<S>(opts: EngineOptions<S>): Promise<EngineResult
         await persistence.settled();
         const record = stepRecord(store.data, input.chain, input.step);
         const attempt = record.attempts.at(-1)!;
-        const log = new AttemptLog(attempt.log);
+        const echo = reporter.stepLog;
+        const log = new AttemptLog(attempt.log, echo ? (line, output) => echo(input.step, line, output) : undefined);
         const timeoutMs = timeoutOf(opts.config, input.step);
         log.line(`kina: ${input.chain}/${input.step} attempt ${attempt.n} (${attempt.reason}), timeout ${formatDuration(timeoutMs)}`);
         try {
@@ -420,10 +420,11 @@ export async function runEngine<S>(opts: EngineOptions<S>): Promise<EngineResult
     persistence.record(event);
     if (!begun) {
       begun = true;
-      const runnable = chainSteps(event.chain).length - skippedSteps(event.chain, topology).size;
+      // Every step of the chain counts: skipped ones are printed (in chain order) as they pass.
+      const total = chainSteps(event.chain).length;
       const def = CHAINS[event.chain];
       const verb = `${def.phase[0]!.toUpperCase()}${def.phase.slice(1)}`;
-      reporter.begin(def.addon ? `${verb} ${def.addon} on cluster "${store.name}"` : `${verb} cluster "${store.name}"`, runnable);
+      reporter.begin(def.addon ? `${verb} ${def.addon} on cluster "${store.name}"` : `${verb} cluster "${store.name}"`, total);
     }
     switch (event.type) {
       case "step.running": {

@@ -3,7 +3,7 @@
 import type { StepId } from "../../machines/workflows.js";
 
 export interface Reporter {
-  /** A chain is about to run (`what`: "Bootstrapping cluster \"dev\""); `total` counts the steps that can run. */
+  /** A chain is about to run (`what`: "Bootstrapping cluster \"dev\""); `total` counts the chain's steps, skipped ones too. */
   begin(what: string, total: number): void;
   stepStart(step: StepId, detail: string): void;
   stepProgress(step: StepId, message: string): void;
@@ -12,4 +12,6 @@ export interface Reporter {
   stepFailed(step: StepId, ms: number, error: string): void;
   notice(message: string): void;
   end(): void;
+  /** Set only with -v: each step-log entry as it is written; `output` is a command's stdout/stderr. */
+  stepLog?: ((step: StepId, line: string, output: string) => void) | undefined;
 }

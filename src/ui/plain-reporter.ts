@@ -9,7 +9,15 @@ export class PlainReporter implements Reporter {
   constructor(
     private readonly out: { write(text: string): unknown },
     private readonly color = false,
-  ) {}
+    verbosity = 0,
+  ) {
+    this.stepLog =
+      verbosity > 0
+        ? (step, line, output) => this.out.write(prefixLines(`   ${step}| `, verbosity > 1 && output ? `${line}\n${output}` : line))
+        : undefined;
+  }
+  /** With -v: every log line and command a step runs; with -v 2 and up, the commands' output too. */
+  readonly stepLog: Reporter["stepLog"];
 
   begin(what: string, total: number): void {
     this.out.write(`${what} (${total} step${total === 1 ? "" : "s"})\n`);
@@ -34,4 +42,12 @@ export class PlainReporter implements Reporter {
     this.out.write(`   ${message}\n`);
   }
   end(): void {}
+}
+
+function prefixLines(prefix: string, text: string): string {
+  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
+  return body
+    .split("\n")
+    .map((l) => `${prefix}${l}\n`)
+    .join("");
 }

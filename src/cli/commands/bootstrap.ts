@@ -34,7 +34,8 @@ function deps(c: CommandContext) {
 export async function createCommand(c: CommandContext, args: CreateArgs): Promise<number> {
   // Everything that can be wrong with the input is checked before anything is created.
   let file: ClusterConfigFile | undefined;
-  if (args.config) file = await loadConfigFile(args.config, c.io.stdin);
+  const warn = (m: string) => c.say(`WARNING: ${m}`);
+  if (args.config !== undefined) file = await loadConfigFile(args.config, c.io.stdin, warn);
   const name = pickClusterName(args.cluster, args.name, c.io.env, file?.name);
   const timeoutFlags = parseTimeoutFlags(args.timeout);
   const defaults = nodeImageDefaults();
@@ -48,7 +49,7 @@ export async function createCommand(c: CommandContext, args: CreateArgs): Promis
     timeoutFlags,
     ...(args.kubeconfig ? { kubeconfigTarget: args.kubeconfig } : {}),
     switchContext: args.switchContext,
-    warn: (m) => c.say(`WARNING: ${m}`),
+    warn,
   });
   const driver = await c.loadDriver();
   const reporter = await makeReporter(c);
@@ -121,6 +122,15 @@ export async function deleteCommand(c: CommandContext, name: string): Promise<nu
   const driver = await c.loadDriver();
   c.say(`Deleting cluster "${name}" ...`);
   const result = await deleteCluster(name, { ...deps(c), driver });
+  if (typeof result === "object") {
+    // The VMs are gone but the state folder stays: say so, never "Deleted".
+    c.err(
+      `ERROR: cluster "${name}" is only partly deleted: its VMs and network were removed (found by label), ` +
+        `but its state folder ${result.keptDir} was kept because ${result.why}`,
+    );
+    c.err(`  hint: kina never overwrites or deletes a state file it cannot read; look at it, then remove the folder: rm -rf ${result.keptDir}`);
+    return EXIT_FAILURE;
+  }
   c.say(result === "deleted" ? `Deleted cluster "${name}".` : `No cluster "${name}" found; nothing left to delete.`);
   return EXIT_OK;
 }
@@ -143,9 +153,9 @@ function finish(c: CommandContext, name: string, result: EngineResult): number {
 
 function printFailure(c: CommandContext, name: string, result: Extract<EngineResult, { phase: "failed" }>, kept: boolean): void {
   const short = stepDef(result.step).short;
-  c.say(`ERROR: ${result.step} ${result.interruptedBy ? "was interrupted" : "failed"}: ${result.error}`);
-  if (result.hint) c.say(`  hint: ${result.hint}`);
-  if (result.log) c.say(`  log: ${result.log}`);
+  c.err(`ERROR: ${result.step} ${result.interruptedBy ? "was interrupted" : "failed"}: ${result.error}`);
+  if (result.hint) c.err(`  hint: ${result.hint}`);
+  if (result.log) c.err(`  log: ${result.log}`);
   if (!kept) return;
   c.say(`The cluster's VMs are kept. Next:`);
   const rows: [string, string][] = [
