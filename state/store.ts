@@ -10,9 +10,12 @@ import { clusterPaths, type ClusterPaths } from "./paths.js";
 import { ClusterState, SCHEMA_VERSION } from "./schema.js";
 
 export class StateRefusedError extends Error {
-  constructor(message: string) {
+  /** The reason alone (`state file P cannot be read: …`), without the recovery advice. */
+  readonly reason: string;
+  constructor(message: string, reason?: string) {
     super(message);
     this.name = "StateRefusedError";
+    this.reason = reason ?? message;
   }
 }
 
@@ -21,6 +24,7 @@ function corrupt(path: string, cluster: string, detail: string): StateRefusedErr
     `state file ${path} cannot be read: ${detail}. kina left it untouched. To recover: fix it by hand, ` +
       `or move it aside (mv ${path} ${path}.broken) and run \`kina delete ${cluster}\` to remove the ` +
       `cluster's VMs by label.`,
+    `state file ${path} cannot be read: ${detail}`,
   );
 }
 

@@ -162,8 +162,17 @@ export async function planContinue<S>(
   return planCommand({ store, config, driver: deps.driver, command, env: deps.env, signal: deps.signal, ...(observed ? { observed } : {}) });
 }
 
-/** Removes VMs, network and kubeconfig entries, then the cluster folder. Works without state. */
-export async function deleteCluster<S>(name: string, deps: Omit<OperationDeps<S>, "reporter">): Promise<"deleted" | "absent"> {
+/** What a delete left behind when the state file could not be read: the folder, and why. */
+export interface StateKept {
+  keptDir: string;
+  why: string;
+}
+
+/**
+ * Removes VMs, network and kubeconfig entries, then the cluster folder. Works without state; with
+ * a state file it cannot read, removes what it finds by label and keeps the folder (StateKept).
+ */
+export async function deleteCluster<S>(name: string, deps: Omit<OperationDeps<S>, "reporter">): Promise<"deleted" | "absent" | StateKept> {
   const paths = clusterPaths(name, deps.env);
   const teardown = (store?: ClusterStore) => {
     const config = store ? ResolvedConfig.safeParse(store.data.config) : undefined;
@@ -184,9 +193,8 @@ export async function deleteCluster<S>(name: string, deps: Omit<OperationDeps<S>
     } catch (error) {
       if (!(error instanceof StateRefusedError)) throw error;
       // Unreadable state: teardown by label still works; the file itself is never deleted.
-      deps.notice(`${error.message}\nRemoving the cluster's VMs by label; the state folder is kept.`);
       await teardown();
-      return { result: "deleted" as const, keepDir: true };
+      return { result: { keptDir: paths.dir, why: error.reason } satisfies StateKept, keepDir: true };
     }
     await teardown(store);
     return { result: store ? ("deleted" as const) : ("absent" as const), keepDir: false };

@@ -7,7 +7,7 @@ import { liveVmStates } from "../../runtime/live.js";
 import { listClusterNames } from "../../../state/list.js";
 import { useColor } from "../../ui/glyphs.js";
 import { needsResume, renderGraph, statusDocument, summaryLine } from "../../ui/status-view.js";
-import { EXIT_OK, type CommandContext } from "../context.js";
+import { EXIT_FAILURE, EXIT_OK, type CommandContext } from "../context.js";
 
 async function openCluster(name: string, env: NodeJS.ProcessEnv) {
   // Loaded on use: the state schema is the heaviest import on these paths.
@@ -22,9 +22,11 @@ export async function statusCommand(c: CommandContext, name: string, opts: { gra
   const settled = !live && positionOf(store.data.machine).kind === "settled";
   const vms = settled ? await liveVmStates(name, c.io.env) : undefined;
   const doc = statusDocument(store.data, { live, ...(vms ? { vms } : {}) });
+  // A failed cluster exits 1 in every view, so `kina status NAME && …` means "it is fine".
+  const exit = doc.phase === "failed" ? EXIT_FAILURE : EXIT_OK;
   if (opts.json) {
     c.out(JSON.stringify(doc, null, 2));
-    return EXIT_OK;
+    return exit;
   }
   if (opts.graph) {
     c.out(renderGraph(doc, { color: useColor(c.io.stdout as NodeJS.WriteStream, c.io.env) }).trimEnd());
@@ -34,7 +36,7 @@ export async function statusCommand(c: CommandContext, name: string, opts: { gra
   }
   if (needsResume(doc)) c.say(`Continue with \`kina resume ${name}\`.`);
   if (doc.phase === "stopped") c.say(`Start it with \`kina start ${name}\`.`);
-  return EXIT_OK;
+  return exit;
 }
 
 export async function getClustersCommand(c: CommandContext): Promise<number> {
@@ -46,11 +48,12 @@ export async function getClustersCommand(c: CommandContext): Promise<number> {
 
 export async function getNodesCommand(c: CommandContext, name: string): Promise<number> {
   const store = await openCluster(name, c.io.env);
-  const nodes = store.data.outputs.nodes.length
-    ? store.data.outputs.nodes
-    : ((store.data.config as { nodes?: { name: string }[] }).nodes ?? []);
-  if (nodes.length === 0) c.say(`No nodes recorded for cluster "${name}".`);
-  for (const n of nodes) c.out(n.name);
+  // Only VMs that exist: the ones kina recorded, else the ones labelled for this cluster. The
+  // config's planned names are never listed: a VM of that name may not be kina's.
+  let nodes = store.data.outputs.nodes.map((n) => n.name);
+  if (nodes.length === 0) nodes = [...((await liveVmStates(name, c.io.env))?.keys() ?? [])].sort();
+  if (nodes.length === 0) c.say(`No nodes found for cluster "${name}".`);
+  for (const n of nodes) c.out(n);
   return EXIT_OK;
 }
 
