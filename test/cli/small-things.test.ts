@@ -2,11 +2,12 @@
 // `get nodes` listing only VMs that exist, a delete that cannot remove the state folder saying so,
 // and -q / -v.
 
+import { execFile } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useFakeMacs } from "../helpers/fake-mac.js";
-import { FAKE_KINA, readJournal, run, tempDir } from "../helpers/run.js";
+import { FAKE_KINA, KINA_BIN, readJournal, run, tempDir } from "../helpers/run.js";
 
 const mac = useFakeMacs();
 
@@ -145,5 +146,24 @@ describe("-q and -v", () => {
     const r2 = await m2.kina(["create", "dev", "-v", "2"]);
     expect(r2.code, r2.stderr).toBe(0);
     expect(r2.stderr).toMatch(/^ {3}\w+\| +stdout\| /m);
+  });
+});
+
+describe("a reader that goes away mid-create", () => {
+  it("`kina create dev 2>&1 | head -3`: progress stops, the create completes, no lock is left", async () => {
+    const m = mac();
+    const kina = [process.execPath, KINA_BIN, "create", "dev"].map((a) => JSON.stringify(a)).join(" ");
+    const shown = await new Promise<string>((resolve, reject) =>
+      execFile("bash", ["-c", `${kina} 2>&1 | head -3; wait`], { env: { ...process.env, ...m.env } }, (error, stdout) =>
+        error ? reject(error) : resolve(stdout),
+      ),
+    );
+    expect(shown.split("\n")[0]).toBe('Bootstrapping cluster "dev" (8 steps)');
+    // head exits after three lines; the create must still have run to the end: bash's `|` waits
+    // for kina too, so by now it has exited.
+    const status = await m.kina(["status", "dev", "--json"]);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout).phase).toBe("ready");
+    expect(existsSync(join(m.env.KINA_HOME!, "clusters", "dev", "lock"))).toBe(false);
   });
 });

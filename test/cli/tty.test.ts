@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { useFakeMacs, type FakeMac } from "../helpers/fake-mac.js";
-import { KINA_BIN, tempDir } from "../helpers/run.js";
+import { KINA_BIN, run as runKina, tempDir } from "../helpers/run.js";
 
 const mac = useFakeMacs();
 const run = promisify(execFile);
@@ -103,5 +103,16 @@ describe.skipIf(!hasTmux())("a terminal (tmux, 80×24)", { timeout: 180_000 }, (
     expect(ready).toBeGreaterThan(rows.findIndex((r) => r.startsWith(" • addonsReady")));
     expect(rows).toContain("EXIT=0");
     expectNoProgressLeft(rows);
+  });
+
+  it("help in the 80-column pane wraps at the pane's width, at word boundaries", async () => {
+    const m = mac();
+    const rows = (await inPane(m, "clear", ["retry", "--help"])).filter((r) => r !== "EXIT=0");
+    const piped = await runKina(KINA_BIN, ["retry", "--help"], { ...m.env, COLUMNS: "80" });
+    expect(rows.filter((r) => r.length > 80)).toEqual([]);
+    // The terminal's width is used (80, not the piped default of 100), and the layout matches
+    // COLUMNS=80, whose words are checked whole in help-and-usage.test.ts.
+    expect(rows.join("\n").trim()).toBe(piped.stdout.trim());
+    expect(rows.join(" ")).toContain("re-verified).");
   });
 });
