@@ -5,7 +5,8 @@
 import { createRequire } from "node:module";
 import type { Argv } from "yargs";
 import { ADDON_NAMES, resolveStep, stepNamesForHelp, type AddonName, type StepId } from "../../machines/workflows.js";
-import { pickClusterName, UsageError } from "../config/resolve.js";
+import { didYouMean } from "../config/near.js";
+import { pickClusterName, stepNames, UsageError } from "../config/resolve.js";
 import { InterruptedError, describeError } from "../engine/errors.js";
 import type { ClusterDriver } from "../steps/step.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo, type CommandContext } from "./context.js";
@@ -110,7 +111,7 @@ function reportError(error: unknown, say: (t: string) => void): number {
 
 async function addon(c: CommandContext, kind: "install" | "uninstall", name: string, cluster: string): Promise<number> {
   if (!(ADDON_NAMES as readonly string[]).includes(name)) {
-    throw new UsageError(`unknown addon "${name}"; allowed: ${ADDON_NAMES.join(", ")}`);
+    throw new UsageError(`unknown addon "${name}"; allowed: ${ADDON_NAMES.join(", ")}${didYouMean(name, ADDON_NAMES)}`);
   }
   const { addonCommand } = await import("./commands/bootstrap.js");
   return addonCommand(c, cluster, kind, name as AddonName);
@@ -221,7 +222,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         run(async () => {
           const step = resolveStep(String(args.step));
           if (!step) {
-            throw new UsageError(`unknown step "${args.step}"; allowed: ${stepNamesForHelp()}`);
+            throw new UsageError(`unknown step "${args.step}"; allowed: ${stepNamesForHelp()}${didYouMean(String(args.step), stepNames())}`);
           }
           const { retryCommand } = await import("./commands/bootstrap.js");
           return retryCommand(c, nameOf(args, c.io.env), step as StepId, (args.timeout as string[] | undefined) ?? []);

@@ -3,6 +3,7 @@
 // and flags), so completion never drifts from the CLI. bash and zsh are yargs's own templates;
 // yargs has none for fish, so fish's is written here the same way.
 
+import { didYouMean } from "../config/near.js";
 import { UsageError } from "../config/resolve.js";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
@@ -68,6 +69,6 @@ export function completionScript(shell: string): string {
     case "fish":
       return FISH;
     default:
-      throw new UsageError(`completion: unknown shell "${shell}"; allowed: ${SHELLS.join(", ")}`);
+      throw new UsageError(`completion: unknown shell "${shell}"; allowed: ${SHELLS.join(", ")}${didYouMean(shell, SHELLS)}`);
   }
 }

@@ -1,8 +1,9 @@
 // From flags + config file to the ResolvedConfig a cluster is created with.
 
 import { memoryArg, parseSizeMiB } from "./size.js";
-import { STEP_IDS, resolveStep, stepNamesForHelp, type StepId } from "../../machines/workflows.js";
+import { STEP_IDS, resolveStep, stepDef, stepNamesForHelp, type StepId } from "../../machines/workflows.js";
 import { parseDuration } from "./duration.js";
+import { didYouMean } from "./near.js";
 import type { ResolvedConfig, ResolvedNode } from "./resolved.js";
 import type { ClusterConfigFile } from "./schema.js";
 
@@ -63,12 +64,17 @@ export function parseTimeoutFlags(values: string[]): Partial<Record<StepId, numb
     const step = resolveStep(value.slice(0, eq));
     if (!step) {
       throw new UsageError(
-        `--timeout ${value}: unknown step "${value.slice(0, eq)}"; allowed: ${stepNamesForHelp()}`,
+        `--timeout ${value}: unknown step "${value.slice(0, eq)}"; allowed: ${stepNamesForHelp()}${didYouMean(value.slice(0, eq), stepNames())}`,
       );
     }
     out[step] = ms;
   }
   return out;
+}
+
+/** Every step id and short name, for "did you mean". */
+export function stepNames(): string[] {
+  return STEP_IDS.flatMap((id) => [id, stepDef(id).short]);
 }
 
 export interface ResolveOptions {

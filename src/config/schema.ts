@@ -4,8 +4,12 @@
 
 import { z } from "zod";
 import { ADDON_NAMES as ADDONS, resolveStep, stepShortNames } from "../../machines/workflows.js";
+import { stepNames } from "./resolve.js";
 import { MIN_MEMORY_MIB, parseSizeMiB, SIZE_FORMS } from "./size.js";
 import { parseDuration } from "./duration.js";
+import { didYouMean } from "./near.js";
+
+export { nearestName } from "./near.js";
 
 export const API_VERSIONS = ["kina.x-k8s.io/v1alpha4", "kind.x-k8s.io/v1alpha4"] as const;
 // metrics-server and ingress-nginx (DESIGN.md §7) need pinned, checksummed manifests; until they
@@ -116,7 +120,7 @@ export const ClusterConfigFile = z.strictObject({
           ctx.addIssue({
             code: "custom",
             path: [key],
-            message: `unknown step; allowed: ${stepShortNames()} (or their step ids)`,
+            message: `unknown step; allowed: ${stepShortNames()} (or their step ids)${didYouMean(key, stepNames())}`,
           });
         }
       }
@@ -158,31 +162,6 @@ function objectAt(path: readonly PropertyKey[]): Record<string, z.ZodType> | und
   return def.type === "object" ? def.shape : undefined;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const here = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = here;
-    }
-  }
-  return row[b.length]!;
-}
-
-/** The allowed name closest to `given`, when it is close enough to be a typo (`cpu` → `cpus`). */
-export function nearestName(given: string, allowed: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const name of allowed) {
-    const d = editDistance(given.toLowerCase(), name.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [name, d];
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(given.length / 3)) ? best : undefined;
-}
-
 function quoted(value: unknown): string {
   return typeof value === "string" ? `"${value}"` : JSON.stringify(value) ?? String(value);
 }
@@ -199,16 +178,15 @@ export function formatIssues(error: z.ZodError): string[] {
       case "unrecognized_keys": {
         const allowed = Object.keys(objectAt(issue.path) ?? {});
         return issue.keys.map((key) => {
-          const near = nearestName(key, allowed);
-          const tail = near ? `; did you mean "${near}"?` : allowed.length ? `; allowed: ${allowed.join(", ")}` : "";
+          const near = didYouMean(key, allowed);
+          const tail = near || (allowed.length ? `; allowed: ${allowed.join(", ")}` : "");
           return `${fieldPath([...issue.path, key])}: unknown field${tail}`;
         });
       }
       case "invalid_value": {
         const given = issue.input === undefined ? "" : ` ${quoted(issue.input)}`;
         const allowed = issue.values.map((v) => String(v));
-        const near = typeof issue.input === "string" ? nearestName(issue.input, allowed) : undefined;
-        const hint = near ? `; did you mean "${near}"?` : "";
+        const hint = typeof issue.input === "string" ? didYouMean(issue.input, allowed) : "";
         return issue.message.startsWith("allowed") || issue.message.startsWith("kina ")
           ? `${path}: invalid value${given}; ${issue.message}${hint}`
           : `${path}: invalid value${given}; allowed: ${allowed.join(", ")}${hint}`;

@@ -66,6 +66,10 @@ describe("every usage error exits 2 and creates nothing", () => {
     [["create", "dev", "-q", "-v"], "-q and -v contradict each other"],
     [["status", "dev", "--graph", "--json"], "--graph and --json"],
     [["completion", "powershell"], 'unknown shell "powershell"; allowed: bash, zsh, fish'],
+    [["completion", "zhs"], 'unknown shell "zhs"; allowed: bash, zsh, fish; did you mean "zsh"?'],
+    [["retry", "cnii", "dev"], 'did you mean "cni"?'],
+    [["create", "dev", "--timeout", "kubeadmnit=3s"], 'unknown step "kubeadmnit"'],
+    [["install", "storag", "dev"], 'unknown addon "storag"; allowed: storage; did you mean "storage"?'],
   ])("kina %j → %s", async (args, message) => {
     const t = fake();
     const r = await t.kina(args as string[]);

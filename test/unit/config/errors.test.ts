@@ -43,6 +43,8 @@ describe("config errors name the field, echo the value and suggest the near name
     [`${KINA}networking:\n  cni: calico\n`, 'networking.cni: invalid value "calico"; allowed: kindnet, cilium, none'],
     [`${KINA}nodes:\n- role: worker\n  cpus: four\n`, 'nodes[0].cpus: expected number, got "four"'],
     [`${KINA}nodes:\n- role: worker\n  frobnicate: 1\n`, "nodes[0].frobnicate: unknown field; allowed: role, image, labels"],
+    [`${KINA}timeouts:\n  addon: 1m\n`, 'timeouts.addon: unknown step; allowed: image, vm'],
+    [`${KINA}timeouts:\n  addon: 1m\n`, '(or their step ids); did you mean "addons"?'],
   ])("%j → %s", (text, line) => {
     expect(refusal(text)).toContain(line);
   });
@@ -50,6 +52,7 @@ describe("config errors name the field, echo the value and suggest the near name
   it("suggests only names that are near", () => {
     expect(nearestName("cpu", ["role", "cpus", "memory"])).toBe("cpus");
     expect(nearestName("zzzzzz", ["role", "cpus", "memory"])).toBeUndefined();
+    expect(nearestName("x", ["vm", "cni"])).toBeUndefined();
   });
 });
 
