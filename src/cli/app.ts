@@ -396,7 +396,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         requiresArg: true,
         describe: "-v (= -v 1): also print each step's log lines and commands on stderr as they run; -v 2: their output too",
       },
-      quiet: { alias: "q", type: "boolean", default: false, describe: "print only errors and data (no progress, no hints)" },
+      quiet: { alias: "q", type: "boolean", default: false, describe: "print only errors (with their hint) and data: no progress, notices or next steps" },
     })
     .middleware((args) => {
       const v = args.verbosity as number | undefined;

@@ -58,7 +58,10 @@ class TtyReporter implements Reporter {
 
   private draw(): void {
     const seconds = Math.round((Date.now() - this.startedAt) / 1000);
-    const text = `[${this.value}/${this.total}] ${this.current}${this.current ? ` ${seconds}s` : ""}`;
+    // One row only: a newline or tab in a progress message would move the cursor off the row
+    // that `\r` + erase-line clears next time.
+    const current = this.current.replace(/[\u0000-\u001f\u007f]+/g, " ");
+    const text = `[${this.value}/${this.total}] ${current}${current ? ` ${seconds}s` : ""}`;
     // One column short of the width: writing the last column makes some terminals wrap early.
     const width = Math.max(10, (this.stream.columns || 80) - 1);
     const cut = text.length > width ? `${text.slice(0, width - 1)}…` : text;
