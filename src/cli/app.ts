@@ -132,6 +132,12 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
             "delete-on-failure": { type: "boolean", default: false, describe: "delete the cluster if create fails (kind's behaviour)" },
             "switch-context": { type: "boolean", default: true, describe: "make kina-NAME the current kubectl context (--no-switch-context keeps yours)" },
             kubeconfig: { type: "string", nargs: 1, describe: "kubeconfig file to merge into (default: first of $KUBECONFIG, else ~/.kube/config)" },
+            wait: {
+              type: "string",
+              nargs: 1,
+              describe:
+                "kind's --wait: after the kubeconfig is exported, wait at most DURATION (0, 30s, 5m) for the rest, then let it finish in the background (default: wait until ready)",
+            },
           }),
       (args) =>
         run(async () => {
@@ -146,6 +152,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
             deleteOnFailure: args["delete-on-failure"],
             switchContext: args["switch-context"],
             kubeconfig: args.kubeconfig,
+            wait: args.wait,
           });
         })(),
     )
