@@ -320,12 +320,11 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
             z.options({
               image: { type: "string", describe: "tag for the built image (default: the pinned kina/node tag)" },
               "base-image": { type: "string", describe: "kindest/node base, pinned by digest: REPO:TAG@sha256:…" },
-              arch: { type: "string", choices: ["arm64", "amd64"], describe: "target architecture (default: the Mac's)" },
             }),
           (args) =>
             run(async () => {
               const { buildNodeImageCommand } = await import("./commands/build.js");
-              return buildNodeImageCommand(c, { image: args.image, baseImage: args["base-image"], arch: args.arch });
+              return buildNodeImageCommand(c, { image: args.image, baseImage: args["base-image"] });
             })(),
         )
         .demandCommand(1, "build needs what to build: node-image"),
