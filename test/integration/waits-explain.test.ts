@@ -19,3 +19,15 @@ describe("a node image that is not one", () => {
     expect(status.steps.find((s: { id: string }) => s.id === "vmRunning").error).toContain("/kind/version is missing");
   });
 });
+
+describe("a CNI that never becomes ready", () => {
+  it("says which DaemonSet and how many pods are ready, in the error and in status", async () => {
+    const m = mac();
+    m.kubeFaults({ daemonSetsNeverReady: ["kindnet"] });
+    const r = await m.kina(["create", "dev", "--timeout", "cni=3s"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/DaemonSet kindnet: 0\/1 pods ready/);
+    const status = JSON.parse((await m.kina(["status", "dev", "--json"])).stdout);
+    expect(status.steps.find((s: { id: string }) => s.id === "cniInstalled").error).toMatch(/DaemonSet kindnet: 0\/1 pods ready/);
+  });
+});
