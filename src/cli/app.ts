@@ -325,7 +325,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
     )
     .command(
       "doctor",
-      "check this Mac for kina: container, service, kernel, macOS, memory, subnet, leftover VMs, helm (exit 1 on any fail)",
+      "check this Mac for kina: each check ok, warn or fail with its fix; exit 1 on any fail",
       (y) =>
         y.options({
           ...nameOption,

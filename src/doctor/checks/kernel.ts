@@ -9,7 +9,7 @@ import { realpath } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { isServiceRunning } from "../../runtime/schemas.js";
 import { compareVersions, isVersionAtLeast } from "../../runtime/version.js";
-import { fail, ok, reason, warn, type Check, type Finding } from "../check.js";
+import { fail, ok, warn, type Check, type Finding } from "../check.js";
 import type { DoctorContext } from "../context.js";
 import { embeddedKernelConfig, parseKernelConfig, type KernelConfig } from "../ikconfig.js";
 
@@ -131,16 +131,14 @@ export const kernelCheck: Check = {
 
     const cni = ctx.config.cni;
     const needs = NEEDS[cni];
-    const judged = await judge(ctx, kernelFile).catch((error: unknown) => ({ from: `nothing (${reason(error)})` }) as Judged);
+    const judged = await judge(ctx, kernelFile);
     if (!judged) {
       findings.push(warn(`cannot tell what ${name} supports: no running node, no embedded config, and an unknown file name`));
     } else if (needs.required.length > 0) {
       const has = (o: string) => (judged.config ? judged.config.has(o) : judged.known!.has.includes(o));
       const missing = needs.required.filter((o) => !has(o));
       const lacking = needs.wanted.filter((w) => !has(w.option));
-      const fixKernel = stale && recommended && cni === "cilium" ? RECOMMEND : cni === "cilium"
-        ? "use a kernel with CONFIG_BPF_JIT (container >= 1.3.0's default: `container system kernel set --recommended --force`, or your own with `--binary PATH --force`), or networking.cni: kindnet"
-        : "use a kernel Apple ships: container system kernel set --recommended --force";
+      const fixKernel = kernelFix(cni, Boolean(stale));
       const about = `${name} (judged from ${judged.from}, for ${cni})`;
       if (missing.length > 0) {
         const text = `${about} lacks ${missing.join(", ")}, without which ${cni} cannot run`;
@@ -156,6 +154,15 @@ export const kernelCheck: Check = {
     return combine(findings, ctx.config.source);
   },
 };
+
+/** How to get a kernel the CNI can run on; when the recommended kernel is newer, that is the fix. */
+function kernelFix(cni: "kindnet" | "cilium" | "none", stale: boolean): string {
+  if (stale) return RECOMMEND;
+  if (cni === "cilium") {
+    return "use a kernel with CONFIG_BPF_JIT (container >= 1.3.0's default: `container system kernel set --recommended --force`, or your own with `--binary PATH --force`), or networking.cni: kindnet";
+  }
+  return `use a kernel Apple ships: ${RECOMMEND}`;
+}
 
 /** Worst level wins; findings joined; the first fix given (they all point at the kernel). */
 function combine(findings: Finding[], source: string): Finding {
