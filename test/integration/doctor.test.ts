@@ -203,6 +203,9 @@ describe("kina doctor", () => {
       fix: expect.stringContaining("container delete --force dev-control-plane"),
     });
     expect(r.checks.get("leftover-vms")!.fix).toContain("kina delete dev");
+    // The fix works: kina delete removes the VMs by label even without state.
+    expect((await m.kina(["delete", "dev"])).code).toBe(0);
+    expect((await doctor(m)).checks.get("leftover-vms")!.level).toBe("ok");
   });
 
   it("warns when helm is missing with a cilium config; ok once helm is on PATH", async () => {
