@@ -330,6 +330,20 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         .demandCommand(1, "build needs what to build: node-image"),
     )
     .command(
+      "doctor",
+      "check this Mac for kina: each check ok, warn or fail with its fix; exit 1 on any fail",
+      (y) =>
+        y.options({
+          ...nameOption,
+          config: { type: "string", nargs: 1, describe: "judge against this cluster config (else the cluster's stored config, else defaults)" },
+        }),
+      (args) =>
+        run(async () => {
+          const { doctorCommand } = await import("./commands/doctor.js");
+          return doctorCommand(c, { name: args.name, config: args.config });
+        })(),
+    )
+    .command(
       "version",
       "print kina's version",
       () => {},
