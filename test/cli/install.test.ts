@@ -1,7 +1,7 @@
 // kina as a user installs it: the built bin is executable with a node shebang, and the tarball
 // `npm pack` makes installs globally into a fresh prefix whose `kina` runs `--version` and
 // `doctor` (against the `container` double). The install fetches kina's dependencies with npm
-// from its registry, so this one test takes a while.
+// (from its cache when `npm install` already fetched them), so this one test takes a while.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { accessSync, constants, mkdirSync, readFileSync } from "node:fs";
@@ -30,7 +30,7 @@ describe("install", () => {
 
     const prefix = join(work, "prefix");
     mkdirSync(prefix);
-    const install = spawnSync("npm", ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", join(work, packed[0]!.filename)], {
+    const install = spawnSync("npm", ["install", "-g", "--prefix", prefix, "--prefer-offline", "--no-audit", "--no-fund", join(work, packed[0]!.filename)], {
       env,
       encoding: "utf8",
     });
