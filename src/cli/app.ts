@@ -174,6 +174,12 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
             },
             "switch-context": { type: "boolean", default: true, describe: "make kina-NAME the current kubectl context (--no-switch-context keeps yours)" },
             kubeconfig: { type: "string", requiresArg: true, describe: "kubeconfig file to merge into (default: first of $KUBECONFIG, else ~/.kube/config)" },
+            wait: {
+              type: "string",
+              requiresArg: true,
+              describe:
+                "kind's --wait: after the kubeconfig is exported, wait at most DURATION (0, 30s, 5m) for the rest, then let it finish in the background (default: wait until ready)",
+            },
           }),
       (args) =>
         run(async () => {
@@ -189,6 +195,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
             deleteOnFailure: args["delete-on-failure"],
             switchContext: args["switch-context"],
             kubeconfig: args.kubeconfig,
+            wait: args.wait,
           });
         })(),
     )
@@ -357,15 +364,28 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
             z.options({
               image: { type: "string", requiresArg: true, describe: "tag for the built image (default: the pinned kina/node tag)" },
               "base-image": { type: "string", requiresArg: true, describe: "kindest/node base, pinned by digest: REPO:TAG@sha256:…" },
-              arch: { type: "string", choices: ["arm64", "amd64"], describe: "target architecture (default: the Mac's)" },
             }),
           (args) =>
             run(async () => {
               const { buildNodeImageCommand } = await import("./commands/build.js");
-              return buildNodeImageCommand(c, { image: args.image, baseImage: args["base-image"], arch: args.arch });
+              return buildNodeImageCommand(c, { image: args.image, baseImage: args["base-image"] });
             })(),
         )
         .demandCommand(1, "build needs what to build: node-image"),
+    )
+    .command(
+      "doctor",
+      "check this Mac for kina: each check ok, warn or fail with its fix; exit 1 on any fail",
+      (y) =>
+        y.options({
+          ...nameOption,
+          config: { type: "string", requiresArg: true, describe: "judge against this cluster config (else the cluster's stored config, else defaults)" },
+        }),
+      (args) =>
+        run(async () => {
+          const { doctorCommand } = await import("./commands/doctor.js");
+          return doctorCommand(c, { name: args.name, config: args.config });
+        })(),
     )
     .command(
       "version",

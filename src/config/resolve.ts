@@ -6,13 +6,10 @@ import { parseDuration } from "./duration.js";
 import { didYouMean } from "./near.js";
 import type { ResolvedConfig, ResolvedNode } from "./resolved.js";
 import type { ClusterConfigFile } from "./schema.js";
+import { UsageError } from "./errors.js";
+import { assertNoPortCollisions, hostMounts, hostPorts } from "./host-mappings.js";
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError } from "./errors.js";
 
 export const DEFAULT_CLUSTER_NAME = "kina";
 // "<name>-control-plane2" must fit a 63-character DNS label.
@@ -90,6 +87,8 @@ export interface ResolveOptions {
   kubeconfigTarget?: string;
   switchContext: boolean;
   warn: (message: string) => void;
+  /** Relative extraMounts hostPaths resolve against this (default: the working directory, as kind). */
+  cwd?: string;
 }
 
 function nodeNames(cluster: string, nodes: { role: "control-plane" | "worker" }[]): string[] {
@@ -130,9 +129,6 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
   const versionImage = pinnedImage ?? opts.defaultImage;
 
   const nodes: ResolvedNode[] = sorted.map((n, i) => {
-    if (n.extraMounts?.length) opts.warn(`nodes[${i}].extraMounts is accepted for kind compatibility but not applied yet`);
-    if (n.extraPortMappings?.length)
-      opts.warn(`nodes[${i}].extraPortMappings is accepted for kind compatibility but not applied yet`);
     const cp = n.role === "control-plane";
     return {
       name: names[i]!,
@@ -143,10 +139,13 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
       labels: n.labels ?? {},
       kubeadmConfigPatches: n.kubeadmConfigPatches ?? [],
       kubeadmConfigPatchesJSON6902: n.kubeadmConfigPatchesJSON6902 ?? [],
+      publish: hostPorts(`nodes[${i}]`, n.extraPortMappings, opts.warn),
+      mounts: hostMounts(`nodes[${i}]`, n.extraMounts, opts.warn, opts.cwd ?? process.cwd()),
     };
   });
 
   const net = file?.networking ?? {};
+  assertNoPortCollisions(nodes, net.apiServerPort ?? 0);
   const cni = net.cni ?? (net.disableDefaultCNI ? "none" : "kindnet");
   if (net.disableDefaultCNI && net.cni && net.cni !== "none") {
     throw new UsageError(`invalid config: networking: disableDefaultCNI is true but cni is "${net.cni}"; drop one`);

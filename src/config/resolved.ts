@@ -4,6 +4,24 @@
 import { z } from "zod";
 import { ADDONS, Json6902Patch as Json6902 } from "./schema.js";
 
+/** A kind extraPortMapping as `container run --publish` takes it; hostPort 0 = a free port at boot. */
+export const HostPort = z.object({
+  hostAddress: z.string(),
+  hostPort: z.number().int().min(0).max(65535),
+  containerPort: z.number().int().min(1).max(65535),
+  proto: z.enum(["tcp", "udp"]),
+});
+export type HostPort = z.infer<typeof HostPort>;
+
+/** A kind extraMount; `kind` picks `--mount` (directories) or `--volume` (files). */
+export const HostMount = z.object({
+  hostPath: z.string(),
+  containerPath: z.string(),
+  readOnly: z.boolean(),
+  kind: z.enum(["directory", "file"]),
+});
+export type HostMount = z.infer<typeof HostMount>;
+
 export const ResolvedNode = z.object({
   name: z.string(),
   role: z.enum(["control-plane", "worker"]),
@@ -14,6 +32,8 @@ export const ResolvedNode = z.object({
   kubeadmConfigPatches: z.array(z.string()),
   // Defaults: configs stored by a kina from before these were applied.
   kubeadmConfigPatchesJSON6902: z.array(Json6902).default([]),
+  publish: z.array(HostPort).default([]),
+  mounts: z.array(HostMount).default([]),
 });
 export type ResolvedNode = z.infer<typeof ResolvedNode>;
 

@@ -28,7 +28,7 @@ import { formatDuration } from "../config/duration.js";
 import type { ResolvedConfig } from "../config/resolved.js";
 import type { ClusterDriver, StepContext, StepLog, Verification } from "../steps/step.js";
 import { AttemptLog, discardLog } from "./attempt-log.js";
-import { InterruptedError, StepTimeoutError, TransitionRefusedError, describeError } from "./errors.js";
+import { InterruptedError, StepTimeoutError, StopRequest, TransitionRefusedError, describeError } from "./errors.js";
 import { Persistence } from "./persistence.js";
 import type { Reporter } from "./reporter.js";
 
@@ -243,7 +243,7 @@ async function decide(record: StepRecord, forced: boolean, verify: () => Promise
 }
 
 function rejectionOf(error: unknown, signal: AbortSignal): StepRejection {
-  if (signal.aborted && signal.reason instanceof InterruptedError) return { message: signal.reason.message, interrupted: true };
+  if (signal.aborted && signal.reason instanceof StopRequest) return { message: signal.reason.message, interrupted: true };
   return describeError(error);
 }
 

@@ -15,11 +15,25 @@ export class StepTimeoutError extends Error {
   }
 }
 
+/**
+ * The command's signal was aborted on purpose: the running step is recorded as interrupted (not
+ * failed) and `kina resume` re-runs it.
+ */
+export class StopRequest extends Error {}
+
 /** The user asked kina to stop (Ctrl-C, SIGTERM); the command's signal is aborted with this. */
-export class InterruptedError extends Error {
+export class InterruptedError extends StopRequest {
   constructor(readonly signalName: "SIGINT" | "SIGTERM") {
     super(signalName === "SIGINT" ? "interrupted by Ctrl-C" : "interrupted by SIGTERM");
     this.name = "InterruptedError";
+  }
+}
+
+/** `kina create --wait D` ran out of D: the rest of the chain goes on in a background `kina resume`. */
+export class HandedToBackground extends StopRequest {
+  constructor(wait: string) {
+    super(`handed to a background \`kina resume\` (--wait ${wait})`);
+    this.name = "HandedToBackground";
   }
 }
 

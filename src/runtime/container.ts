@@ -20,11 +20,15 @@ import {
   containerListSchema,
   imageListSchema,
   networkListSchema,
+  systemPropertiesSchema,
   systemStatusSchema,
+  systemVersionSchema,
   type Container,
   type Image,
   type Network,
+  type SystemProperties,
   type SystemStatus,
+  type SystemVersion,
 } from "./schemas.js";
 import { shellQuote } from "./shell.js";
 import { parseContainerVersion } from "./version.js";
@@ -145,6 +149,16 @@ export class ContainerCli {
     }
     if (result.exitCode !== 0) throw await this.failure(result);
     return this.parse(systemStatusSchema, result);
+  }
+
+  /** `container system version --format json`: the CLI's and (when it answers) the apiserver's version. */
+  async systemVersion(): Promise<SystemVersion> {
+    return this.parse(systemVersionSchema, await this.callChecked(["system", "version", "--format", "json"]));
+  }
+
+  /** `container system property list --format json` (1.x config.toml values, defaults included). */
+  async systemProperties(): Promise<SystemProperties> {
+    return this.parse(systemPropertiesSchema, await this.callChecked(["system", "property", "list", "--format", "json"]));
   }
 
   /** `container run -d …`; resolves with the container ID the CLI printed. */

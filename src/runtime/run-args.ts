@@ -27,6 +27,27 @@ export interface NodeRunSpec {
   privileged?: boolean;
   /** Per-node guest kernel (`-k`), e.g. one with BPF JIT for Cilium. */
   kernel?: string;
+  /** Host paths shared into the VM (kind's extraMounts). */
+  mounts?: MountSpec[];
+}
+
+export interface MountSpec {
+  source: string;
+  target: string;
+  readOnly: boolean;
+  /** `--mount type=bind` takes directories only; a single file goes through `--volume`. */
+  kind: "directory" | "file";
+}
+
+function mountArgs(m: MountSpec): string[] {
+  // Neither grammar can quote its separators (`:` for --volume, `,` for --mount).
+  if (/[:,]/.test(m.source) || /[:,]/.test(m.target) || !m.source.startsWith("/") || !m.target.startsWith("/")) {
+    throw new InvalidArgumentError(`invalid mount ${m.source} → ${m.target}`, "use absolute paths without ':' or ','");
+  }
+  if (m.kind === "directory") {
+    return ["--mount", `type=bind,source=${m.source},target=${m.target}${m.readOnly ? ",readonly" : ""}`];
+  }
+  return ["--volume", `${m.source}:${m.target}${m.readOnly ? ":ro" : ""}`];
 }
 
 // ManagedContainer.nameValid: ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$ and at most 63 characters.
@@ -100,6 +121,7 @@ export function buildRunArgs(spec: NodeRunSpec): string[] {
     args.push("-e", `${key}=${value}`);
   }
   for (const p of spec.publish ?? []) args.push("-p", publishArg(p));
+  for (const m of spec.mounts ?? []) args.push(...mountArgs(m));
   if (spec.network !== undefined) args.push("--network", spec.network);
   if (spec.kernel !== undefined) args.push("-k", spec.kernel);
   args.push("--progress", "none");

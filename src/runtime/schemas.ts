@@ -178,6 +178,35 @@ export const systemStatusSchema = z
   });
 export type SystemStatus = z.output<typeof systemStatusSchema>;
 
+/** A version that may be bare ("1.2.2") or the health check's "container-apiserver version 1.2.2 (…)". */
+function bareVersion(text: string | undefined): string | undefined {
+  return /(?:^|version )v?(\d+\.\d+\.\d+\S*)/.exec(text?.trim() ?? "")?.[1];
+}
+
+/**
+ * `container system version --format json` (SystemVersion.swift): one `{appName, buildType, commit,
+ * version}` per component; the `container-apiserver` row is there only when the service answers
+ * and carries the health check's full version text. Normalised to the two bare versions.
+ */
+export const systemVersionSchema = z
+  .array(z.looseObject({ appName: z.string(), version: z.string() }))
+  .transform((rows) => {
+    const client = bareVersion(rows.find((r) => r.appName === "container")?.version);
+    const server = bareVersion(rows.find((r) => r.appName === "container-apiserver")?.version);
+    return { ...(client ? { clientVersion: client } : {}), ...(server ? { serverVersion: server } : {}) };
+  });
+export type SystemVersion = z.output<typeof systemVersionSchema>;
+
+/**
+ * `container system property list --format json` (1.x): the merged config.toml, one object per
+ * section (reference §3.8). kina reads the recommended kernel and the VM subnet; the rest is kept open.
+ */
+export const systemPropertiesSchema = z.looseObject({
+  kernel: z.looseObject({ binaryPath: z.string().optional(), url: z.string().optional() }).optional(),
+  network: z.looseObject({ subnet: z.string().optional() }).optional(),
+});
+export type SystemProperties = z.infer<typeof systemPropertiesSchema>;
+
 /** The container's IPv4 on its first network, without the `/prefix`; undefined when it has none (stopped). */
 export function ipv4Of(container: Container): string | undefined {
   if (container.status.state === "stopped") return undefined;

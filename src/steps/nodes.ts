@@ -109,10 +109,13 @@ export async function readPrepScript(): Promise<string> {
  */
 export async function prepareNode(ctx: KinaContext, node: ResolvedNode, prepScript: string): Promise<void> {
   const runtime = ctx.services.runtime;
+  await assertNodeImage(ctx, node);
   await waitFor(
     `containerd in ${node.name} (${CONTAINERD_SOCKET})`,
     async () => (await runtime.exec(node.name, ["test", "-S", CONTAINERD_SOCKET])).exitCode === 0,
     ctx.signal,
+    500,
+    () => `the socket never appeared; ${node.image} has /kind/version, so look at \`container logs ${node.name}\` for why systemd did not start containerd`,
   );
   await runtime.writeFile(node.name, NODE_PREP_PATH, prepScript, 0o755);
   const result = await runtime.exec(node.name, ["/bin/sh", NODE_PREP_PATH]);
@@ -120,6 +123,26 @@ export async function prepareNode(ctx: KinaContext, node: ResolvedNode, prepScri
     throw new Error(`node prep failed in ${node.name} (exit ${result.exitCode}): ${result.stderr.trim().split("\n").at(-1) ?? ""}`);
   }
   await applyContainerdPatches(ctx, node);
+}
+
+/**
+ * Every kind or kina node image carries /kind/version; an image without it (nginx, alpine) would
+ * otherwise leave kina waiting the whole step timeout for a containerd that never starts.
+ */
+async function assertNodeImage(ctx: KinaContext, node: ResolvedNode): Promise<void> {
+  const runtime = ctx.services.runtime;
+  const c = await runtime.tryInspect(node.name);
+  if (c && c.status.state !== "running") {
+    throw Object.assign(new Error(`VM ${node.name} is ${c.status.state} right after it was started: ${node.image} exited`), {
+      hint: `see \`container logs ${node.name}\`; node images are kindest/node or kina/node (kina build node-image)`,
+    });
+  }
+  const probe = await runtime.exec(node.name, ["test", "-f", "/kind/version"]);
+  if (probe.exitCode !== 0) {
+    throw Object.assign(new Error(`${node.image} is not a kind or kina node image: /kind/version is missing in ${node.name}`), {
+      hint: "use a kindest/node or kina/node image (kina build node-image), or leave out --image / nodes[].image",
+    });
+  }
 }
 
 const CONTAINERD_DROPIN_DIR = "/etc/containerd/conf.d";

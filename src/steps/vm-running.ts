@@ -10,10 +10,14 @@ import type { KinaContext, KinaStep } from "./services.js";
 
 /** A free TCP port on 127.0.0.1, chosen once per cluster and kept in state. */
 export async function freeLoopbackPort(): Promise<number> {
+  return freePort("127.0.0.1");
+}
+
+async function freePort(address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(0, address, () => {
       const address = server.address();
       server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });
@@ -51,13 +55,17 @@ async function bootNode(ctx: KinaContext, node: ResolvedNode, index: number, por
     return;
   }
   ctx.progress(`starting VM ${node.name}`);
+  // kind's extraPortMappings with no host port get a free one, like Docker's `-p :80`.
+  const mapped = await Promise.all(node.publish.map(async (p) => ({ ...p, hostPort: p.hostPort || (await freePort(p.hostAddress)) })));
+  const api = index === 0 ? [{ hostAddress: "127.0.0.1", hostPort: port, containerPort: 6443 }] : [];
   await runtime.run({
     name: node.name,
     image: node.image,
     cpus: node.cpus,
     memory: node.memory,
     labels: nodeLabels(ctx.cluster, node),
-    ...(index === 0 ? { publish: [{ hostAddress: "127.0.0.1", hostPort: port, containerPort: 6443 }] } : {}),
+    publish: [...api, ...mapped],
+    mounts: node.mounts.map((m) => ({ source: m.hostPath, target: m.containerPath, readOnly: m.readOnly, kind: m.kind })),
     ...(network ? { network } : {}),
   });
 }

@@ -26,6 +26,14 @@ describe.runIf(enabled)("a real kina cluster on Apple container", () => {
     kina(["delete", name]);
   });
 
+  it("kina doctor passes on this Mac before anything is created (warnings allowed, no fail)", () => {
+    const r = kina(["doctor"]);
+    console.log(r.stdout);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ok {4}container: /m);
+    expect(r.stdout).toMatch(/^ok {4}service: /m);
+  });
+
   it("boots a node to kubeadmInit and beyond: kina create", () => {
     const r = kina(["create", name]);
     expect(r.status, r.stderr).toBe(0);
@@ -39,6 +47,12 @@ describe.runIf(enabled)("a real kina cluster on Apple container", () => {
   it("kubectl sees the node Ready through the exported kubeconfig", () => {
     const out = execFileSync("kubectl", ["--context", `kina-${name}`, "get", "nodes", "--no-headers"], { env, encoding: "utf8" });
     expect(out).toMatch(new RegExp(`${name}-control-plane\\s+Ready`));
+  });
+
+  it("kina doctor --name reads the running node's kernel config", () => {
+    const r = kina(["doctor", "--name", name]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^\\S+\\s+kernel: .*${name}-control-plane's /proc/config.gz`, "m"));
   });
 
   it("after an injected CNI failure, kina resume finishes without a new VM", () => {

@@ -4,7 +4,11 @@ import { stepDef, type AddonName, type StepId } from "../../../machines/workflow
 import { listClusterNames } from "../../../state/list.js";
 import { createCluster, continueCluster, deleteCluster, planContinue, type ContinueCommand } from "../../cluster/operations.js";
 import { loadConfigFile } from "../../config/load.js";
-import { parseTimeoutFlags, pickClusterName, resolveConfig } from "../../config/resolve.js";
+import { parseTimeoutFlags, pickClusterName, resolveConfig, UsageError } from "../../config/resolve.js";
+import { parseDuration } from "../../config/duration.js";
+import { resumeInBackground } from "../../cluster/background.js";
+import { HandedToBackground } from "../../engine/errors.js";
+import type { Reporter } from "../../engine/reporter.js";
 import type { ClusterConfigFile } from "../../config/schema.js";
 import type { EngineResult } from "../../engine/engine.js";
 import { nodeImageDefaults, nodeImagePins } from "../../image/nodeImage.js";
@@ -21,6 +25,8 @@ export interface CreateArgs {
   deleteOnFailure: boolean;
   switchContext: boolean;
   kubeconfig?: string | undefined;
+  /** kind's --wait: how long to wait for readiness after the kubeconfig is exported; unset = until done. */
+  wait?: string | undefined;
 }
 
 function commandLine(c: CommandContext): string {
@@ -51,9 +57,19 @@ export async function createCommand(c: CommandContext, args: CreateArgs): Promis
     switchContext: args.switchContext,
     warn,
   });
+  const waitMs = parseWait(args.wait);
   const driver = await c.loadDriver();
-  const reporter = await makeReporter(c);
-  const result = await createCluster(config, { ...deps(c), driver, reporter });
+  const handoff = new AbortController();
+  const signal = AbortSignal.any([c.signal, handoff.signal]);
+  let reporter = await makeReporter(c);
+  if (waitMs !== undefined) reporter = handOffAfter(reporter, waitMs, () => handoff.abort(new HandedToBackground(args.wait!)));
+  const result = await createCluster(config, { ...deps(c), signal, driver, reporter });
+  if (result.phase === "failed" && signal.reason instanceof HandedToBackground) {
+    const log = await resumeInBackground(name, c.io.env);
+    c.say(`The kubeconfig is exported; the rest of the bootstrap (from ${result.step}) goes on in the background (--wait ${args.wait}).`);
+    c.say(`  kina status ${name} --graph   follow it (log: ${log})`);
+    return EXIT_OK;
+  }
   if (result.phase === "failed" && args.deleteOnFailure) {
     printFailure(c, name, result, false);
     c.say(`Deleting cluster "${name}" (--delete-on-failure) ...`);
@@ -61,6 +77,53 @@ export async function createCommand(c: CommandContext, args: CreateArgs): Promis
     return EXIT_FAILURE;
   }
   return finish(c, name, result);
+}
+
+function parseWait(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (/^0+(ms|s|m|h)?$/.test(text.trim())) return 0;
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw new UsageError(`--wait ${text}: not a duration; use e.g. 0, 30s, 5m (kina waits until the cluster is ready when --wait is not given)`);
+  }
+  return ms;
+}
+
+/** Starts the --wait clock when the kubeconfig is exported; at its end the run is handed off. */
+function handOffAfter(reporter: Reporter, ms: number, handOff: () => void): Reporter {
+  let timer: NodeJS.Timeout | undefined;
+  let handedOff = false;
+  // Everything else is called on the real reporter itself: a prototype-chained copy would run
+  // its methods with another `this`, and the terminal reporter's status line (drawn through one
+  // object, erased through the other) would be left on screen under the step lines.
+  const wrapped: Reporter = {
+    begin: (what, total) => reporter.begin(what, total),
+    stepStart: (step, detail) => reporter.stepStart(step, detail),
+    stepProgress: (step, message) => reporter.stepProgress(step, message),
+    stepDone: reporter.stepDone,
+    stepSkipped: (step, reason) => reporter.stepSkipped(step, reason),
+    stepFailed: reporter.stepFailed,
+    notice: (message) => reporter.notice(message),
+    end: reporter.end,
+    stepLog: reporter.stepLog,
+  };
+  wrapped.stepDone = (step, took, outcome) => {
+    reporter.stepDone(step, took, outcome);
+    if (step === "kubeconfigExported" && !timer) {
+      timer = setTimeout(() => {
+        handedOff = true;
+        handOff();
+      }, ms);
+    }
+  };
+  // The step the hand-off stopped is not a failure: the background resume re-runs it.
+  wrapped.stepFailed = (step, took, error) =>
+    handedOff ? reporter.notice(`${step} continues in the background`) : reporter.stepFailed(step, took, error);
+  wrapped.end = () => {
+    clearTimeout(timer);
+    reporter.end();
+  };
+  return wrapped;
 }
 
 export async function resumeCommand(c: CommandContext, name: string, dryRun: boolean, timeout: string[] = []): Promise<number> {

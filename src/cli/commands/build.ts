@@ -7,7 +7,6 @@ import { EXIT_OK, type CommandContext } from "../context.js";
 export interface BuildArgs {
   image?: string | undefined;
   baseImage?: string | undefined;
-  arch?: string | undefined;
 }
 
 /** `repo[:tag]@sha256:<64 hex>` → its parts; the base must be pinned by digest. */
@@ -29,7 +28,9 @@ export async function buildNodeImageCommand(c: CommandContext, args: BuildArgs):
   const { ContainerCli } = await import("../../runtime/container.js");
   const cli = new ContainerCli({ env: c.io.env, signal: c.signal });
   c.say(`Building node image ${tag} from ${nodeImageContextDir()} ...`);
-  await cli.build({ context: nodeImageContextDir(), tag, buildArgs: record, ...(args.arch ? { arch: args.arch } : {}) });
+  // No --arch: `container run` starts linux/arm64 on Apple silicon (reference §13), so kina builds
+  // for the Mac it runs on; an amd64 node image would need --platform and Rosetta on every node.
+  await cli.build({ context: nodeImageContextDir(), tag, buildArgs: record });
   c.say(`Built ${tag}. Use it with \`kina create --image ${tag}\`${tag === defaults.image ? " (it is already the default)" : ""}.`);
   return EXIT_OK;
 }

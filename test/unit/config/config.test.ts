@@ -81,8 +81,9 @@ describe("config files", () => {
     expect(config.featureGates).toEqual({ InPlacePodVerticalScaling: true });
     expect(config.kubeadmConfigPatches).toHaveLength(1);
     expect(config.nodes[0]!.kubeadmConfigPatches).toHaveLength(1);
-    // Accepted for compatibility but not applied yet: the user is told, not silently ignored.
-    expect(warnings.join("\n")).toContain("extraPortMappings");
+    // kind's ingress guide mapping becomes a published port on the node VM.
+    expect(config.nodes[0]!.publish).toEqual([{ hostAddress: "0.0.0.0", hostPort: 8080, containerPort: 80, proto: "tcp" }]);
+    expect(warnings.join("\n")).not.toContain("not applied");
   });
 
   it("names control planes first and numbers repeats like kind", () => {
