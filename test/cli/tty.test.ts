@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { useFakeMacs, type FakeMac } from "../helpers/fake-mac.js";
-import { KINA_BIN, run as runKina, tempDir } from "../helpers/run.js";
+import { FAKE_KINA, KINA_BIN, run as runKina, tempDir } from "../helpers/run.js";
 
 const mac = useFakeMacs();
 const run = promisify(execFile);
@@ -32,12 +32,12 @@ const KUBEADM_FAILS = [
  * kina has exited. The pane's script signals a tmux channel when it is done (`wait-for`), so the
  * test waits on that, not on a timer.
  */
-async function inPane(m: FakeMac, before: string, args: string[]): Promise<string[]> {
+async function inPane(m: Pick<FakeMac, "env">, before: string, args: string[], entry = KINA_BIN): Promise<string[]> {
   const dir = tempDir("kina-tty-");
   const tmux = (...a: string[]) => run("tmux", ["-L", "kina-test", ...a], { env: { ...process.env, TMUX_TMPDIR: dir } });
   const script = join(dir, "pane.sh");
   const exports = Object.entries(m.env).map(([k, v]) => `export ${k}=${JSON.stringify(v)}`);
-  const kina = [process.execPath, KINA_BIN, ...args].map((a) => JSON.stringify(a)).join(" ");
+  const kina = [process.execPath, entry, ...args].map((a) => JSON.stringify(a)).join(" ");
   writeFileSync(
     script,
     [...exports, before, `${kina}`, `echo "EXIT=$?"`, "tmux -L kina-test wait-for -S kina-done", "exec sleep 600", ""].join("\n"),
@@ -114,5 +114,32 @@ describe.skipIf(!hasTmux())("a terminal (tmux, 80×24)", { timeout: 180_000 }, (
     // COLUMNS=80, whose words are checked whole in help-and-usage.test.ts.
     expect(rows.join("\n").trim()).toBe(piped.stdout.trim());
     expect(rows.join(" ")).toContain("re-verified).");
+  });
+
+  it("Ctrl-C in the middle of a step: the interrupted line, the ERROR and exit 130, no status line left", async () => {
+    // The engine's fake steps (test/fixtures/fake-kina.mjs): kubeadmInit announces itself on
+    // stdout and hangs until interrupted. The pane script sends SIGINT when it reads that line
+    // (stdout goes through a FIFO; stderr, where progress goes, stays the pane's terminal).
+    const home = tempDir();
+    const env = { KINA_HOME: home, HOME: home, KINA_FAKE_STEPS: JSON.stringify({ kubeadmInit: { hang: true } }) };
+    const fifo = join(home, "out");
+    const kina = [process.execPath, FAKE_KINA, "create", "dev"].map((a) => JSON.stringify(a)).join(" ");
+    const script = [
+      `mkfifo ${fifo}`,
+      `${kina} > ${fifo} & pid=$!`,
+      `grep -m1 -q '^RUNNING kubeadmInit' ${fifo}; kill -INT $pid; cat ${fifo} > /dev/null &`,
+      "wait $pid",
+      'echo "KINA_EXIT=$?"',
+    ].join("\n");
+    const rows = await inPane({ env }, `clear\n${script}`, ["--version"]);
+    const at = (re: RegExp) => rows.findIndex((r) => re.test(r));
+    const vm = at(/^ • vmRunning \.\.\. ✓/);
+    const cut = at(/^ • kubeadmInit \.\.\. ✗ [\d.]+m?s: interrupted by Ctrl-C$/);
+    const error = at(/^ERROR: kubeadmInit was interrupted: interrupted by Ctrl-C$/);
+    expect(vm, rows.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(cut).toBeGreaterThan(vm);
+    expect(error).toBeGreaterThan(cut);
+    expect(rows).toContain("KINA_EXIT=130");
+    expectNoProgressLeft(rows);
   });
 });
