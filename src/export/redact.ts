@@ -14,9 +14,10 @@ interface Rule {
 
 const RULES: Rule[] = [
   {
-    // Any PEM private key block (RSA, EC, PKCS#8, encrypted), whole, including its armour lines.
+    // Any PEM private key block (RSA, EC, PKCS#8, encrypted), whole, including its armour lines;
+    // a block cut off before its END line (a truncated log) loses every base64 line that follows.
     what: "PEM private key",
-    pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+    pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----|(?:\r?\n(?:[A-Za-z-]+: .*|[A-Za-z0-9+/=]{16,}))*)/g,
     replace: "<private key redacted>",
   },
   {
