@@ -108,14 +108,21 @@ async function collectNode(bundle: Bundle, node: string, { runtime }: ExportLogs
   const at = (file: string) => `nodes/${node}/${file}`;
   // One inspect says whether the VM exists and runs; a stopped VM still has its console logs.
   let state: string | undefined;
+  let inspectFailure = "";
   await bundle.part(at("inspect.json"), `\`container inspect ${node}\``, async () => {
-    const info = await runtime.tryInspect(node);
-    if (!info) throw new Unavailable(`there is no VM named ${node}`);
-    state = info.status.state;
-    return `${JSON.stringify(info, null, 2)}\n`;
+    try {
+      const info = await runtime.tryInspect(node);
+      if (!info) throw new Unavailable(`there is no VM named ${node}`);
+      state = info.status.state;
+      return `${JSON.stringify(info, null, 2)}\n`;
+    } catch (error) {
+      inspectFailure = (error as Error).message;
+      throw error;
+    }
   });
   if (state === undefined) {
-    for (const [file] of NODE_COMMANDS) await bundle.part(at(file), file, () => Promise.reject(new Unavailable(`there is no VM named ${node}`)));
+    // No VM, or `container` cannot say (service down): every node part fails for the same reason.
+    for (const [file] of NODE_COMMANDS) await bundle.part(at(file), file, () => Promise.reject(new Unavailable(inspectFailure)));
     return;
   }
   await Promise.all([

@@ -98,5 +98,11 @@ describe("kubeconfig hygiene", () => {
     expect(again.code, again.stderr).toBe(0);
     expect(existsSync(`${own}.kina.bak`)).toBe(false);
     expect(kubectl(m, ["--kubeconfig", own, "config", "current-context"]).trim()).toBe("kina-z");
+
+    // delete cleans every file kina wrote the cluster into, the exported one too; the user's
+    // own entries stay.
+    expect((await m.kina(["delete", "z"])).code).toBe(0);
+    for (const f of [file, own]) expect(kubectl(m, ["--kubeconfig", f, "config", "get-contexts", "-o", "name"])).not.toContain("kina-z");
+    expect(kubectl(m, ["--kubeconfig", file, "config", "get-contexts", "-o", "name"]).trim()).toBe("prod");
   });
 });

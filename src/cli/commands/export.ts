@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
-import { createdKubeconfigsLedger } from "../../../state/paths.js";
+import { clusterPaths, createdKubeconfigsLedger } from "../../../state/paths.js";
 import { UsageError } from "../../config/resolve.js";
 import { EXIT_OK, type CommandContext } from "../context.js";
 import { clusterInfoCommand, contextNote } from "./kubeconfig-notes.js";
@@ -42,10 +42,30 @@ export async function exportKubeconfigCommand(
     createdLedger: createdKubeconfigsLedger(c.io.env),
   });
   const context = kinaEntryName(name);
+  await rememberTarget(c, name, target, result.currentContext);
   c.say(result.changed ? `Wrote ${context} into ${target}${result.backupPath ? ` (your original is kept in ${result.backupPath})` : ""}` : `${target} already holds ${context}`);
   c.say(contextNote(context, { path: target, currentContext: result.currentContext }));
   c.say(`  ${clusterInfoCommand(context, target, c.io.env)}`);
   return EXIT_OK;
+}
+
+/**
+ * Records the file in the cluster's state (under the cluster lock, as every state write), so
+ * `kina delete` removes kina's entries from it too, also when it is outside $KUBECONFIG.
+ */
+async function rememberTarget(c: CommandContext, name: string, target: string, currentContext: string): Promise<void> {
+  const { acquireClusterLock } = await import("../../../state/lock.js");
+  const lock = await acquireClusterLock(name, clusterPaths(name, c.io.env).lock, `kina ${c.argv.join(" ")}`, c.say);
+  try {
+    const store = await openCluster(name, c.io.env);
+    const known = (store.data.outputs["exportedKubeconfigs"] as string[] | undefined) ?? [];
+    await store.update((data) => {
+      data.outputs["exportedKubeconfigs"] = known.includes(target) ? known : [...known, target];
+      data.outputs["userKubeconfig"] = { path: target, currentContext, writtenAt: new Date().toISOString() };
+    });
+  } finally {
+    await lock.release();
+  }
 }
 
 function timestamp(now: Date): string {

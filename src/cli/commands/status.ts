@@ -106,7 +106,9 @@ export async function getKubeconfigCommand(c: CommandContext, name: string, opts
   // (the API server's own port; 127.0.0.1:<port> is only published on the Mac).
   const cp = store.data.outputs.nodes.find((n) => n.role === "control-plane");
   const live = cp ? (await liveKinaVms(c.io.env))?.find((vm) => vm.name === cp.name) : undefined;
-  const ip = live?.ip ?? cp?.ip;
+  // The recorded address only stands in when `container` cannot answer: a stopped VM gets a new
+  // address when it starts again.
+  const ip = live ? live.ip : cp?.ip;
   if (!cp || !ip) {
     const error = new Error(`cluster "${name}" has no control-plane VM address${cp && live && live.state !== "running" ? ` (${cp.name} is ${live.state})` : ""}`);
     (error as Error & { hint?: string }).hint = `start it with \`kina start ${name}\`, then run the command again`;
