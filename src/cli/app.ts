@@ -312,7 +312,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
       y
         .command(
           "kubeconfig [cluster]",
-          "(re)write kina's entries for the cluster into your kubeconfig and make its context current",
+          "write the cluster's entries into your kubeconfig again",
           (z) =>
             z.positional("cluster", { type: "string" }).options({
               ...nameOption,
@@ -327,8 +327,8 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         )
         .command(
           "logs [dir]",
-          "collect state, step logs, node journals and cluster objects into DIR (default ./kina-logs-NAME-TIME) and DIR.tar.gz, secrets redacted",
-          (z) => z.positional("dir", { type: "string", describe: "folder to create (must not exist)" }).options(nameOption),
+          "collect state, logs and cluster objects into DIR and DIR.tar.gz, secrets redacted",
+          (z) => z.positional("dir", { type: "string", describe: "folder to create (default: ./kina-logs-NAME-TIME)" }).options(nameOption),
           (args) =>
             run(async () => {
               const { exportLogsCommand } = await import("./commands/export.js");
