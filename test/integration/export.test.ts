@@ -144,6 +144,21 @@ describe("kina export logs", () => {
   });
 });
 
+describe("kina export logs of a failed create", () => {
+  it("kubeadm init failed: the failed step's log and the node are there, the cluster-wide parts say there is no kubeconfig yet", async () => {
+    const m = mac();
+    m.faults([{ argv: ["exec", "dev-control-plane", "kubeadm", "init"], times: 1, exitCode: 1, stderr: "[ERROR CRI]: container runtime is not running\n" }]);
+    expect((await m.kina(["create", "dev"])).code).toBe(1);
+    const dir = join(tempDir("kina-export-"), "failed");
+    const r = await m.kina(["export", "logs", dir, "--name", "dev"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, "kina/logs/kubeadmInit-1.log"), "utf8")).toContain("container runtime is not running");
+    expect(readFileSync(join(dir, "nodes/dev-control-plane/journal-kubelet.log"), "utf8")).toContain("kubelet");
+    expect(readFileSync(join(dir, "cluster/nodes.yaml.unavailable.txt"), "utf8")).toContain("no kubeconfig yet");
+    expect(r.stderr).toContain("WARNING");
+  });
+});
+
 function apiStateDir(m: FakeMac): string {
   const found = walk(m.fake).find((f) => f.endsWith("apiserver.pid"));
   if (!found) throw new Error("no API double running");
