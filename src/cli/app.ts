@@ -281,12 +281,12 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
       y
         .command(
           "clusters",
-          "list the clusters kina knows, one per line",
-          () => {},
-          () =>
+          "list the clusters kina knows, one per line (--json: name, phase, nodes, kubernetesVersion)",
+          (z) => z.options({ json: { type: "boolean", default: false, describe: "print a JSON array on stdout" } }),
+          (args) =>
             run(async () => {
               const { getClustersCommand } = await import("./commands/status.js");
-              return getClustersCommand(c);
+              return getClustersCommand(c, { json: args.json });
             })(),
         )
         .command(
@@ -302,14 +302,63 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         .command(
           "kubeconfig [cluster]",
           "print a cluster's kubeconfig on stdout",
-          (z) => z.positional("cluster", { type: "string" }).options(nameOption),
+          (z) =>
+            z.positional("cluster", { type: "string" }).options({
+              ...nameOption,
+              internal: { type: "boolean", default: false, describe: "server https://<control-plane VM IP>:6443, as other VMs reach it" },
+            }),
           (args) =>
             run(async () => {
               const { getKubeconfigCommand } = await import("./commands/status.js");
-              return getKubeconfigCommand(c, nameOf(args, c.io.env));
+              return getKubeconfigCommand(c, nameOf(args, c.io.env), { internal: args.internal });
             })(),
         )
         .demandCommand(1, "get needs what to get: clusters, nodes or kubeconfig"),
+    )
+    .command("export", "export kubeconfig | logs", (y) =>
+      y
+        .command(
+          "kubeconfig [cluster]",
+          "write the cluster's entries into your kubeconfig again",
+          (z) =>
+            z.positional("cluster", { type: "string" }).options({
+              ...nameOption,
+              kubeconfig: { type: "string", nargs: 1, describe: "kubeconfig file to merge into (default: first of $KUBECONFIG, else ~/.kube/config)" },
+              "switch-context": { type: "boolean", default: true, describe: "make kina-NAME the current context (--no-switch-context keeps yours)" },
+            }),
+          (args) =>
+            run(async () => {
+              const { exportKubeconfigCommand } = await import("./commands/export.js");
+              return exportKubeconfigCommand(c, nameOf(args, c.io.env), { kubeconfig: args.kubeconfig, switchContext: args["switch-context"] });
+            })(),
+        )
+        .command(
+          "logs [dir]",
+          "collect state, logs and cluster objects into DIR and DIR.tar.gz, secrets redacted",
+          (z) => z.positional("dir", { type: "string", describe: "folder to create (default: ./kina-logs-NAME-TIME)" }).options(nameOption),
+          (args) =>
+            run(async () => {
+              const { exportLogsCommand } = await import("./commands/export.js");
+              return exportLogsCommand(c, pickClusterName(undefined, args.name, c.io.env), args.dir);
+            })(),
+        )
+        .demandCommand(1, "export needs what to export: kubeconfig or logs"),
+    )
+    .command(
+      "exec <node> [cmd..]",
+      "run a command in a node VM (default: a shell): kina exec dev-worker -- crictl ps",
+      (y) =>
+        y
+          .positional("node", { type: "string", demandOption: true, describe: "node name (dev-worker) or, with --name, its role name (worker)" })
+          .positional("cmd", { type: "string", array: true, describe: "command and arguments, after --" })
+          .options(nameOption)
+          .parserConfiguration({ "populate--": true }),
+      (args) =>
+        run(async () => {
+          const { execCommand } = await import("./commands/exec.js");
+          const rest = [...((args.cmd as string[] | undefined) ?? []), ...(((args as Record<string, unknown>)["--"] as string[] | undefined) ?? [])].map(String);
+          return execCommand(c, String(args.node), rest, args.name);
+        })(),
     )
     .command("build", "build images: node-image", (y) =>
       y

@@ -241,6 +241,17 @@ describe("fake node services and tools", () => {
     expect(unknown).toMatchObject({ exitCode: 5, stderr: "Failed to restart docker.service: Unit docker.service not found.\n" });
   });
 
+  it("ip addr shows lo and eth0 with the VM's address; other objects and devices are refused", async () => {
+    const node = makeNode("n1", "192.168.64.7");
+    const all = await execInNode(node, ["ip", "addr"]);
+    expect(all.exitCode).toBe(0);
+    expect(all.stdout).toContain("inet 127.0.0.1/8 scope host lo");
+    expect(all.stdout).toContain("inet 192.168.64.7/24 brd 192.168.64.255 scope global eth0");
+    expect((await execInNode(node, ["ip", "a", "show", "dev", "eth0"])).stdout).not.toContain(" lo:");
+    expect(await execInNode(node, ["ip", "addr", "show", "wlan0"])).toMatchObject({ exitCode: 1, stderr: 'Device "wlan0" does not exist.\n' });
+    expect(await execInNode(node, ["ip", "bogus"])).toMatchObject({ exitCode: 255, stderr: 'Object "bogus" is unknown, try "ip help".\n' });
+  });
+
   it("records sysctls and iptables rules, and refuses what the kernel lacks", async () => {
     const node = makeNode("n1", "192.168.64.3");
     const prep = [

@@ -80,6 +80,20 @@ describe.runIf(enabled)("a real kina cluster on Apple container", () => {
     expect(out).toMatch(new RegExp(`${name}-control-plane\\s+Ready`));
   });
 
+  it("kina export logs writes a folder and a .tar.gz with the node journals and no private key", () => {
+    const dir = join(work, "logs-bundle");
+    const r = kina(["export", "logs", dir, "--name", name]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split("\n")).toEqual([dir, `${dir}.tar.gz`]);
+    const listing = execFileSync("tar", ["-tzf", `${dir}.tar.gz`], { encoding: "utf8" });
+    for (const part of ["kina/state.json", `nodes/${name}-control-plane/journal-kubelet.log`, `nodes/${name}-control-plane/container-logs.txt`, "cluster/nodes.yaml"]) {
+      expect(listing).toContain(part);
+    }
+    expect(readFileSync(join(dir, `nodes/${name}-control-plane/kind-version.txt`), "utf8")).toMatch(/^v1\./);
+    // grep exits 1 when nothing matched: no private key anywhere in the bundle.
+    expect(spawnSync("grep", ["-r", "-l", "PRIVATE KEY", dir]).status).toBe(1);
+  });
+
   it("delete removes the VM and the kubeconfig entries", () => {
     expect(kina(["delete", name]).status).toBe(0);
     const list = execFileSync("container", ["list", "-a", "--format", "json"], { encoding: "utf8" });
