@@ -55,6 +55,10 @@ function imagesInArchive(buf) {
     for (const m of index.manifests ?? []) {
       const ann = m.annotations ?? {};
       const name = ann["io.containerd.image.name"] ?? ann["org.opencontainers.image.ref.name"];
+      // containerd walks the index from each descriptor: a blob the archive lacks fails the import.
+      if (m.digest && !files.has(`blobs/${String(m.digest).replace(":", "/")}`)) {
+        throw new TarError(`failed to import: content digest ${m.digest}: not found`);
+      }
       if (name && /[/:]/.test(name)) found.push({ name: normaliseRef(name), digest: m.digest ?? digestOf(name) });
     }
     if (found.length || !files.has("manifest.json")) return found;
