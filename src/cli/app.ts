@@ -304,6 +304,43 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         )
         .demandCommand(1, "get needs what to get: clusters, nodes or kubeconfig"),
     )
+    .command("load", "load images into a cluster's nodes: image (docker-image) | image-archive", (y) => {
+      const loadOptions = {
+        ...nameOption,
+        nodes: {
+          type: "string" as const,
+          array: true,
+          describe: "only these nodes, comma-separated (e.g. dev-worker,dev-worker2); default: every node",
+        },
+      };
+      const loadArgs = (args: { name?: string | undefined; nodes?: unknown }) => ({
+        cluster: pickClusterName(undefined, args.name, c.io.env),
+        nodes: args.nodes === undefined ? undefined : ((args.nodes as unknown[]).map(String)),
+      });
+      return y
+        .command(
+          ["image <images..>", "docker-image <images..>"],
+          "copy images from the local `container` image store into every node's containerd (kind: load docker-image). " +
+            "Each image is saved once and imported on all nodes in parallel; nodes that already have its digest are skipped",
+          (z) => z.positional("images", { type: "string", array: true, describe: "image references, e.g. my-app:dev" }).options(loadOptions),
+          (args) =>
+            run(async () => {
+              const { loadImageCommand } = await import("./commands/load.js");
+              return loadImageCommand(c, (args.images as string[] | undefined) ?? [], loadArgs(args));
+            })(),
+        )
+        .command(
+          "image-archive <files..>",
+          "import image tar files (`container image save -o`, `docker save`) into every node's containerd",
+          (z) => z.positional("files", { type: "string", array: true, describe: "tar files" }).options(loadOptions),
+          (args) =>
+            run(async () => {
+              const { loadArchiveCommand } = await import("./commands/load.js");
+              return loadArchiveCommand(c, (args.files as string[] | undefined) ?? [], loadArgs(args));
+            })(),
+        )
+        .demandCommand(1, "load needs what to load: image IMAGE… or image-archive FILE…");
+    })
     .command("build", "build images: node-image", (y) =>
       y
         .command(
