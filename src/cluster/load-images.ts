@@ -139,23 +139,59 @@ export async function localImages(runtime: ContainerCli, refs: readonly string[]
   return [...unique.values()];
 }
 
-/** The image's index digest, as `ctr images ls` shows it once imported (reference §4.3: `id`). */
+/** The image's index digest in the local store (reference §4.3: `configuration.descriptor`). */
 function digestOf(image: Image): string {
   return image.configuration.descriptor.digest;
 }
 
-/** `ctr -n k8s.io images ls`: REF → DIGEST (columns REF TYPE DIGEST SIZE PLATFORMS LABELS). */
-async function nodeImages(runtime: ContainerCli, node: string): Promise<Map<string, string>> {
+/**
+ * Label kina puts on every image it imports: the local index digest it came from. `image save
+ * --platform` writes a new, smaller index whenever the image has other platforms (Containerization
+ * `ImageStore+Export.swift` createIndex), so the digest ctr then shows is not the local one; the
+ * label still says which local image the node holds.
+ */
+export const SOURCE_DIGEST_LABEL = "io.kina.source-digest";
+
+export interface NodeImage {
+  digest: string;
+  labels: Record<string, string>;
+}
+
+/**
+ * `ctr images ls` text → REF → { DIGEST, LABELS }. Columns REF TYPE DIGEST SIZE PLATFORMS LABELS;
+ * SIZE holds a space ("10.0 MiB"), so LABELS is the last word and DIGEST the third.
+ */
+export function parseCtrImages(text: string): Map<string, NodeImage> {
+  const images = new Map<string, NodeImage>();
+  for (const line of text.split("\n").slice(1)) {
+    const words = line.trim().split(/\s+/);
+    const [ref, , digest] = words;
+    if (!ref || !digest?.startsWith("sha256:")) continue;
+    const labels: Record<string, string> = {};
+    const last = words.at(-1) ?? "-";
+    if (words.length > 5 && last !== "-") {
+      for (const pair of last.split(",")) {
+        const eq = pair.indexOf("=");
+        if (eq > 0) labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+    }
+    images.set(ref, { digest, labels });
+  }
+  return images;
+}
+
+/** Whether the node holds `name` as this local image: same digest, or imported by kina from it. */
+export function holdsImage(images: Map<string, NodeImage>, name: string, digest: string): boolean {
+  const found = images.get(name);
+  return found !== undefined && (found.digest === digest || found.labels[SOURCE_DIGEST_LABEL] === digest);
+}
+
+async function nodeImages(runtime: ContainerCli, node: string): Promise<Map<string, NodeImage>> {
   const result = await runtime.exec(node, ["ctr", `--namespace=${K8S_NAMESPACE}`, "images", "ls"]);
   if (result.exitCode !== 0) {
     throw new RuntimeError(`could not list the images on ${node}: ${lastLine(result.stderr)}`, `is containerd running? \`container exec ${node} crictl info\``);
   }
-  const images = new Map<string, string>();
-  for (const line of result.stdout.split("\n").slice(1)) {
-    const [ref, , digest] = line.trim().split(/\s+/);
-    if (ref && digest?.startsWith("sha256:")) images.set(ref, digest);
-  }
-  return images;
+  return parseCtrImages(result.stdout);
 }
 
 /** The CRI snapshotter the node's containerd uses, so the import unpacks where the kubelet looks. */
@@ -186,11 +222,17 @@ function lastLine(text: string): string {
  * refuse the archive for the blobs of the others (Apple's `container k8s load-image` imports the
  * same way, reference §9.1); `--digests` is left out too, it only adds `import-…@sha256` names.
  */
-async function importArchive(runtime: ContainerCli, node: string, archive: string): Promise<{ name: string; digest: string }[]> {
+async function importArchive(
+  runtime: ContainerCli,
+  node: string,
+  archive: string,
+  sourceDigest?: string,
+): Promise<{ name: string; digest: string }[]> {
   const snapshotter = await nodeSnapshotter(runtime, node);
+  const label = sourceDigest !== undefined ? [`--label=${SOURCE_DIGEST_LABEL}=${sourceDigest}`] : [];
   const result = await runtime.exec(
     node,
-    ["ctr", `--namespace=${K8S_NAMESPACE}`, "images", "import", `--snapshotter=${snapshotter}`, "-"],
+    ["ctr", `--namespace=${K8S_NAMESPACE}`, "images", "import", `--snapshotter=${snapshotter}`, ...label, "-"],
     { stdin: { file: archive } },
   );
   if (result.exitCode !== 0) throw new Error(lastLine(result.stderr));
@@ -231,17 +273,20 @@ export async function loadImages(runtime: ContainerCli, refs: readonly string[],
     for (const image of images) {
       const name = image.configuration.name;
       const digest = digestOf(image);
-      const present = await Promise.all(nodes.map(async (n) => ({ node: n.name, has: (await nodeImages(runtime, n.name)).get(name) === digest })));
+      const present = await Promise.all(nodes.map(async (n) => ({ node: n.name, has: holdsImage(await nodeImages(runtime, n.name), name, digest) })));
       const missing = present.filter((p) => !p.has).map((p) => p.node);
       let loaded: NodeOutcome[] = [];
       if (missing.length > 0) {
+        // Saved to a file once, as kind does (`docker save -o`), rather than tee'd from stdout: every
+        // node reads its own stream at its own pace, and a failed save starts no partial import.
         const archive = join(scratch, `${all.length}.tar`);
         io.progress(`Saving ${name} (${digest}) from the local image store ...`);
         await runtime.imageSave([name], { output: archive, platform });
         loaded = await onEveryNode(missing, async (node) => {
           io.progress(`  importing ${name} into ${node} ...`);
-          const imported = await importArchive(runtime, node, archive);
-          return { node, status: "loaded", images: imported.length ? imported : [{ name, digest }] };
+          await importArchive(runtime, node, archive, digest);
+          // Reported with the local digest, the one `already present` compares (see SOURCE_DIGEST_LABEL).
+          return { node, status: "loaded", images: [{ name, digest }] };
         });
       }
       const outcomes = nodes.map(

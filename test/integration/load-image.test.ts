@@ -49,10 +49,11 @@ describe("kina load image", () => {
     }
     // Progress on stderr, one line per node.
     for (const node of NODES) expect(r.stderr).toContain(`importing docker.io/library/app:dev into ${node}`);
-    // The import streamed the archive into the node's containerd, with the node's snapshotter.
-    expect(imports().map((e) => [e.node, e.argv])).toEqual(
-      expect.arrayContaining(NODES.map((node) => [node, ["ctr", "--namespace=k8s.io", "images", "import", "--snapshotter=native", "-"]])),
-    );
+    // The import streamed the archive into the node's containerd, with the node's snapshotter and
+    // a label naming the local digest it came from.
+    const importArgv = ["ctr", "--namespace=k8s.io", "images", "import", "--snapshotter=native", `--label=io.kina.source-digest=${digest}`, "-"];
+    expect(imports().map((e) => [e.node, e.argv])).toEqual(expect.arrayContaining(NODES.map((node) => [node, importArgv])));
+    expect(m.container(["exec", "dev-worker", "ctr", "-n", "k8s.io", "images", "ls"])).toContain(`io.kina.source-digest=${digest}`);
 
     const before = imports().length;
     const again = await m.kina(["load", "docker-image", "app:dev", "--name", "dev"]);
