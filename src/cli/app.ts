@@ -310,7 +310,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         nodes: {
           type: "string" as const,
           array: true,
-          describe: "only these nodes, comma-separated (e.g. dev-worker,dev-worker2); default: every node",
+          describe: "only these nodes, comma-separated (default: every node)",
         },
       };
       const loadArgs = (args: { name?: string | undefined; nodes?: unknown }) => ({
@@ -320,9 +320,14 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
       return y
         .command(
           ["image <images..>", "docker-image <images..>"],
-          "copy images from the local `container` image store into every node's containerd (kind: load docker-image). " +
-            "Each image is saved once and imported on all nodes in parallel; nodes that already have its digest are skipped",
-          (z) => z.positional("images", { type: "string", array: true, describe: "image references, e.g. my-app:dev" }).options(loadOptions),
+          "copy images from the local `container` image store into the nodes (kind: load docker-image); " +
+            "nodes that already have the digest are skipped",
+          (z) =>
+            z
+              .positional("images", { type: "string", array: true, describe: "image references, e.g. my-app:dev" })
+              .options(loadOptions)
+              .example("container build -t my-app:dev . && kina load image my-app:dev --name dev", "build, then load into every node of dev")
+              .example("kina load image my-app:dev --name dev --nodes dev-worker", "load into one worker only"),
           (args) =>
             run(async () => {
               const { loadImageCommand } = await import("./commands/load.js");
@@ -331,8 +336,12 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         )
         .command(
           "image-archive <files..>",
-          "import image tar files (`container image save -o`, `docker save`) into every node's containerd",
-          (z) => z.positional("files", { type: "string", array: true, describe: "tar files" }).options(loadOptions),
+          "import image tar files (`container image save -o FILE`, `docker save`) into the nodes",
+          (z) =>
+            z
+              .positional("files", { type: "string", array: true, describe: "tar files" })
+              .options(loadOptions)
+              .example("container image save -o app.tar my-app:dev && kina load image-archive app.tar --name dev", "load from a file"),
           (args) =>
             run(async () => {
               const { loadArchiveCommand } = await import("./commands/load.js");
