@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { UsageError } from "../config/resolve.js";
 import type { ResolvedConfig } from "../config/resolved.js";
-import { RuntimeError, type ContainerCli, type Image } from "../runtime/index.js";
+import { AbortedError, RuntimeError, type ContainerCli, type Image } from "../runtime/index.js";
 import { openCluster } from "./open.js";
 import { storedConfig } from "./operations.js";
 
@@ -239,10 +239,15 @@ async function importArchive(
   return importedImages(result.stdout);
 }
 
-/** Every node at once; one node's failure does not stop the others. */
+/** Every node at once; one node's failure does not stop the others (Ctrl-C stops them all). */
 async function onEveryNode(nodes: readonly string[], work: (node: string) => Promise<NodeOutcome>): Promise<NodeOutcome[]> {
   return Promise.all(
-    nodes.map((node) => work(node).catch((error: unknown): NodeOutcome => ({ node, status: "failed", error: error instanceof Error ? error.message : String(error) }))),
+    nodes.map((node) =>
+      work(node).catch((error: unknown): NodeOutcome => {
+        if (error instanceof AbortedError) throw error;
+        return { node, status: "failed", error: error instanceof Error ? error.message : String(error) };
+      }),
+    ),
   );
 }
 

@@ -84,6 +84,21 @@ describe("kina load image", () => {
     expect(nodeImages("dev-control-plane").has("docker.io/library/only-worker:1")).toBe(false);
   });
 
+  it("a node whose import fails is named; the others are loaded, and a second run loads only that node", async () => {
+    const digest = build("flaky:1");
+    m.faults([{ argv: ["exec", "-i", "dev-worker"], times: 1, exitCode: 1, stderr: "ctr: failed to import: write /var/lib/containerd: no space left on device" }]);
+    const r = await m.kina(["load", "image", "flaky:1", "--name", "dev"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`dev-control-plane: docker.io/library/flaky:1 loaded (${digest})`);
+    expect(r.stdout).toContain("dev-worker: docker.io/library/flaky:1 failed: failed to import: write /var/lib/containerd: no space left on device");
+    expect(r.stderr).toContain("ERROR: loading failed on dev-worker");
+    expect(r.stderr.match(/hint:/g)).toHaveLength(1);
+    const again = await m.kina(["load", "image", "flaky:1", "--name", "dev"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`dev-control-plane: docker.io/library/flaky:1 already present (${digest})`);
+    expect(again.stdout).toContain(`dev-worker: docker.io/library/flaky:1 loaded (${digest})`);
+  });
+
   it("an image missing locally fails naming it, before anything is copied", async () => {
     build("present:1");
     const before = imports().length;

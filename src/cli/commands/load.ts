@@ -5,7 +5,7 @@ import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { UsageError } from "../../config/resolve.js";
-import { EXIT_OK, type CommandContext } from "../context.js";
+import { EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, type CommandContext } from "../context.js";
 
 export interface LoadArgs {
   cluster: string;
@@ -52,13 +52,26 @@ function io(c: CommandContext) {
   return { outcome: c.out, progress: c.say };
 }
 
+/** Ctrl-C / SIGTERM end the load with 130 / 143 like every other kina command; nothing is left half-written on the host. */
+async function interruptible(c: CommandContext, work: () => Promise<unknown>): Promise<number> {
+  try {
+    await work();
+    return EXIT_OK;
+  } catch (error) {
+    if (!c.signal.aborted) throw error;
+    const reason = c.signal.reason as { signalName?: string } | undefined;
+    c.say(`Interrupted: nodes that printed "loaded" have the image; run the same command again for the rest.`);
+    return reason?.signalName === "SIGTERM" ? EXIT_SIGTERM : EXIT_SIGINT;
+  }
+}
+
 export async function loadImageCommand(c: CommandContext, images: readonly string[], args: LoadArgs): Promise<number> {
   const nodes = parseNodeList(args.nodes);
   const { loadImages } = await import("../../cluster/load-images.js");
   const refs = [...new Set(images.map(String))];
   c.say(`Loading ${refs.length === 1 ? "image" : `${refs.length} images`} into cluster "${args.cluster}" ...`);
-  await loadImages(await runtimeFor(c), refs, { cluster: args.cluster, nodes, env: c.io.env }, io(c));
-  return EXIT_OK;
+  const runtime = await runtimeFor(c);
+  return interruptible(c, () => loadImages(runtime, refs, { cluster: args.cluster, nodes, env: c.io.env }, io(c)));
 }
 
 export async function loadArchiveCommand(c: CommandContext, files: readonly string[], args: LoadArgs): Promise<number> {
@@ -66,6 +79,6 @@ export async function loadArchiveCommand(c: CommandContext, files: readonly stri
   const paths = await assertReadableFiles(files.map(String));
   const { loadArchives } = await import("../../cluster/load-images.js");
   c.say(`Loading ${paths.length === 1 ? "1 archive" : `${paths.length} archives`} into cluster "${args.cluster}" ...`);
-  await loadArchives(await runtimeFor(c), paths, { cluster: args.cluster, nodes, env: c.io.env }, io(c));
-  return EXIT_OK;
+  const runtime = await runtimeFor(c);
+  return interruptible(c, () => loadArchives(runtime, paths, { cluster: args.cluster, nodes, env: c.io.env }, io(c)));
 }
