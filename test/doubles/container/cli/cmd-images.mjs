@@ -63,9 +63,12 @@ function archive(images) {
     const blob = JSON.stringify({ kinaFakeImage: img });
     files.push({ name: `blobs/sha256/${img.digest.slice(7)}`, data: blob });
     return {
+      // The full reference under all three keys, as Containerization's
+      // LocalOCILayoutClient.setImageReferenceAnnotation writes them (so ctr import names the image).
       annotations: {
+        "com.apple.containerization.image.name": img.reference,
         "io.containerd.image.name": img.reference,
-        "org.opencontainers.image.ref.name": nameAndTag(img.reference).tag,
+        "org.opencontainers.image.ref.name": img.reference,
       },
       digest: img.digest,
       mediaType: INDEX_MEDIA_TYPE,
