@@ -7,7 +7,7 @@ import { ADDON_NAMES, resolveStep, stepNamesForHelp, type AddonName, type StepId
 import { pickClusterName, UsageError } from "../config/resolve.js";
 import { InterruptedError, describeError } from "../engine/errors.js";
 import type { ClusterDriver } from "../steps/step.js";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo, type CommandContext } from "./context.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE, type CliIo, type CommandContext } from "./context.js";
 import { kinaVersion } from "./version.js";
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./context.js";
@@ -37,14 +37,20 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   const loadDriver = deps.driver ?? (async () => (await import("../steps/driver.js")).realDriver() as ClusterDriver<unknown>);
   const controller = new AbortController();
   // The first Ctrl-C / SIGTERM aborts the command's signal: steps end their children, the engine
-  // records the step as interrupted and releases the lock. The handlers are `once`: a second
-  // signal while cleaning up gets Node's default and ends the process at once (state on disk is
-  // resumable at every moment).
-  const onSignal = (name: "SIGINT" | "SIGTERM") => () => controller.abort(new InterruptedError(name));
+  // records the step as interrupted and releases the lock. A second signal while cleaning up ends
+  // the process at once (state on disk is resumable at every moment). The handlers stay
+  // registered (`on`, not `once`): while a child runs, execa's signal-exit re-raises a signal that
+  // has no other listener left, which killed kina before the interruption was handled.
+  let interrupted = false;
+  const onSignal = (name: "SIGINT" | "SIGTERM") => () => {
+    if (interrupted) process.exit(name === "SIGINT" ? EXIT_SIGINT : EXIT_SIGTERM);
+    interrupted = true;
+    controller.abort(new InterruptedError(name));
+  };
   const onSigint = onSignal("SIGINT");
   const onSigterm = onSignal("SIGTERM");
-  process.once("SIGINT", onSigint);
-  process.once("SIGTERM", onSigterm);
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigterm);
 
   const ctx = { io, say, out, loadDriver, signal: controller.signal, argv };
   let exit = EXIT_OK;
