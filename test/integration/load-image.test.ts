@@ -2,7 +2,7 @@
 // the fake Mac's `container` image store (built with `container build`) or from a tar file,
 // imported into each node's containerd (the node double's `ctr`), skipped where the digest is there.
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fakeMac, type FakeMac } from "../helpers/fake-mac.js";
@@ -97,6 +97,27 @@ describe("kina load image", () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain(`dev-control-plane: docker.io/library/flaky:1 already present (${digest})`);
     expect(again.stdout).toContain(`dev-worker: docker.io/library/flaky:1 loaded (${digest})`);
+  });
+
+  it("Ctrl-C during an import ends with 130, kills the import and leaves no temporary archive", async () => {
+    build("slow:1");
+    const tmp = join(m.root, "tmp");
+    mkdirSync(tmp, { recursive: true });
+    m.faults([{ argv: ["exec", "-i", "dev-worker"], times: 1, hang: true }]);
+    const { child, done } = m.startKina(["load", "image", "slow:1", "--name", "dev"], { env: { TMPDIR: tmp } });
+    await new Promise<void>((resolveSeen) => {
+      let seen = "";
+      child.stderr!.on("data", (d: Buffer) => {
+        seen += d.toString();
+        if (seen.includes("importing docker.io/library/slow:1 into dev-worker")) resolveSeen();
+      });
+    });
+    child.kill("SIGINT");
+    const r = await done;
+    expect([r.code, r.signal]).toEqual([130, null]);
+    expect(r.stderr).toContain("Interrupted");
+    expect(r.stderr).not.toContain("ERROR");
+    expect(readdirSync(tmp).filter((f) => f.startsWith("kina-load-"))).toEqual([]);
   });
 
   it("an image missing locally fails naming it, before anything is copied", async () => {
