@@ -2,7 +2,7 @@
 // the fake Mac's `container` image store (built with `container build`) or from a tar file,
 // imported into each node's containerd (the node double's `ctr`), skipped where the digest is there.
 
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fakeMac, type FakeMac } from "../helpers/fake-mac.js";
@@ -25,6 +25,11 @@ function build(tag: string, from = "alpine:3.20"): string {
 function nodeImages(node: string): Map<string, string> {
   const lines = m.container(["exec", node, "ctr", "-n", "k8s.io", "images", "ls"]).trim().split("\n").slice(1);
   return new Map(lines.map((l) => l.split(/\s+/)).map(([ref, , digest]) => [ref!, digest!]));
+}
+
+/** Resolves when `condition` holds, checking as the event loop turns (bounded by the test's timeout). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolveTick) => setTimeout(resolveTick, 50));
 }
 
 const imports = () => m.execLog().filter((e) => e.argv[0] === "ctr" && e.argv.includes("import"));
@@ -105,16 +110,12 @@ describe("kina load image", () => {
     mkdirSync(tmp, { recursive: true });
     m.faults([{ argv: ["exec", "-i", "dev-worker"], times: 1, hang: true }]);
     const { child, done } = m.startKina(["load", "image", "slow:1", "--name", "dev"], { env: { TMPDIR: tmp } });
-    await new Promise<void>((resolveSeen) => {
-      let seen = "";
-      child.stderr!.on("data", (d: Buffer) => {
-        seen += d.toString();
-        if (seen.includes("importing docker.io/library/slow:1 into dev-worker")) resolveSeen();
-      });
-    });
+    // Interrupt once the worker's import is the call that hangs: the double has taken the rule.
+    await until(() => JSON.parse(readFileSync(join(m.fake, "faults.json"), "utf8")).rules.length === 0);
     child.kill("SIGINT");
     const r = await done;
     expect([r.code, r.signal]).toEqual([130, null]);
+    expect(r.stderr).toContain("importing docker.io/library/slow:1 into dev-worker");
     expect(r.stderr).toContain("Interrupted");
     expect(r.stderr).not.toContain("ERROR");
     expect(readdirSync(tmp).filter((f) => f.startsWith("kina-load-"))).toEqual([]);
