@@ -7,7 +7,7 @@ import { ADDON_NAMES, resolveStep, stepNamesForHelp, type AddonName, type StepId
 import { pickClusterName, UsageError } from "../config/resolve.js";
 import { InterruptedError, describeError } from "../engine/errors.js";
 import type { ClusterDriver } from "../steps/step.js";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo, type CommandContext } from "./context.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE, type CliIo, type CommandContext } from "./context.js";
 import { kinaVersion } from "./version.js";
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./context.js";
@@ -37,14 +37,20 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   const loadDriver = deps.driver ?? (async () => (await import("../steps/driver.js")).realDriver() as ClusterDriver<unknown>);
   const controller = new AbortController();
   // The first Ctrl-C / SIGTERM aborts the command's signal: steps end their children, the engine
-  // records the step as interrupted and releases the lock. The handlers are `once`: a second
-  // signal while cleaning up gets Node's default and ends the process at once (state on disk is
-  // resumable at every moment).
-  const onSignal = (name: "SIGINT" | "SIGTERM") => () => controller.abort(new InterruptedError(name));
+  // records the step as interrupted and releases the lock. A second signal while cleaning up ends
+  // the process at once (state on disk is resumable at every moment). The handlers stay
+  // registered (`on`, not `once`): while a child runs, execa's signal-exit re-raises a signal that
+  // has no other listener left, which killed kina before the interruption was handled.
+  let interrupted = false;
+  const onSignal = (name: "SIGINT" | "SIGTERM") => () => {
+    if (interrupted) process.exit(name === "SIGINT" ? EXIT_SIGINT : EXIT_SIGTERM);
+    interrupted = true;
+    controller.abort(new InterruptedError(name));
+  };
   const onSigint = onSignal("SIGINT");
   const onSigterm = onSignal("SIGTERM");
-  process.once("SIGINT", onSigint);
-  process.once("SIGTERM", onSigterm);
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigterm);
 
   const ctx = { io, say, out, loadDriver, signal: controller.signal, argv };
   let exit = EXIT_OK;
@@ -360,6 +366,52 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
           return execCommand(c, String(args.node), rest, args.name);
         })(),
     )
+    .command("load", "load images into a cluster's nodes: image (docker-image) | image-archive", (y) => {
+      const loadOptions = {
+        ...nameOption,
+        nodes: {
+          type: "string" as const,
+          array: true,
+          describe: "only these nodes, comma-separated (default: every node)",
+        },
+      };
+      const loadArgs = (args: { name?: string | undefined; nodes?: unknown }) => ({
+        cluster: pickClusterName(undefined, args.name, c.io.env),
+        nodes: args.nodes === undefined ? undefined : ((args.nodes as unknown[]).map(String)),
+      });
+      return y
+        .command(
+          ["image <images..>", "docker-image <images..>"],
+          "copy images from the local `container` image store into the nodes (kind: load docker-image); " +
+            "nodes that already have the digest are skipped",
+          (z) =>
+            z
+              .positional("images", { type: "string", array: true, describe: "image references, e.g. my-app:dev" })
+              .options(loadOptions)
+              .example("container build -t my-app:dev . && kina load image my-app:dev --name dev", "build, then load into every node of dev")
+              .example("kina load image my-app:dev --name dev --nodes dev-worker", "load into one worker only"),
+          (args) =>
+            run(async () => {
+              const { loadImageCommand } = await import("./commands/load.js");
+              return loadImageCommand(c, (args.images as string[] | undefined) ?? [], loadArgs(args));
+            })(),
+        )
+        .command(
+          "image-archive <files..>",
+          "import image tar files (`container image save -o FILE`, `docker save`) into the nodes",
+          (z) =>
+            z
+              .positional("files", { type: "string", array: true, describe: "tar files" })
+              .options(loadOptions)
+              .example("container image save -o app.tar my-app:dev && kina load image-archive app.tar --name dev", "load from a file"),
+          (args) =>
+            run(async () => {
+              const { loadArchiveCommand } = await import("./commands/load.js");
+              return loadArchiveCommand(c, (args.files as string[] | undefined) ?? [], loadArgs(args));
+            })(),
+        )
+        .demandCommand(1, "load needs what to load: image IMAGE… or image-archive FILE…");
+    })
     .command("build", "build images: node-image", (y) =>
       y
         .command(

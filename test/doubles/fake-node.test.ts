@@ -291,6 +291,19 @@ describe("fake node services and tools", () => {
     expect(garbage.exitCode).toBe(1);
     expect(garbage.stderr).toMatch(/^ctr: /);
   });
+
+  it("ctr import fails when the OCI index names a blob the archive lacks", async () => {
+    const node = makeNode("n1", "192.168.64.3");
+    const digest = `sha256:${"a".repeat(64)}`;
+    const index = { schemaVersion: 2, manifests: [{ digest, mediaType: "application/vnd.oci.image.index.v1+json", size: 2, annotations: { "io.containerd.image.name": "docker.io/library/app:1" } }] };
+    const ctr = ["ctr", "--namespace=k8s.io", "images"];
+    const partial = await execInNode(node, [...ctr, "import", "-"], makeTar({ "oci-layout": "{}", "index.json": JSON.stringify(index) }));
+    expect(partial).toMatchObject({ exitCode: 1, stderr: `ctr: failed to import: content digest ${digest}: not found\n` });
+    expect((await execInNode(node, [...ctr, "ls", "-q"])).stdout).not.toContain("app:1");
+    const whole = await execInNode(node, [...ctr, "import", "-"], makeTar({ "index.json": JSON.stringify(index), [`blobs/sha256/${"a".repeat(64)}`]: "{}" }));
+    expect(whole.exitCode).toBe(0);
+    expect((await execInNode(node, [...ctr, "ls"])).stdout).toMatch(new RegExp(`docker.io/library/app:1\\s+\\S+\\s+${digest}`));
+  });
 });
 
 describe("fake kubeadm", () => {

@@ -4,7 +4,7 @@
 // Skipped everywhere else. Uses its own KINA_HOME and KUBECONFIG; never touches ~/.kube/config.
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -53,6 +53,27 @@ describe.runIf(enabled)("a real kina cluster on Apple container", () => {
     const r = kina(["doctor", "--name", name]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^\\S+\\s+kernel: .*${name}-control-plane's /proc/config.gz`, "m"));
+  });
+
+  it("kina load image: a `container build` image runs in a pod with imagePullPolicy Never", () => {
+    const tag = `kina-e2e-load:${process.pid}`;
+    const ctx = mkdtempSync(join(tmpdir(), "kina-e2e-build-"));
+    writeFileSync(join(ctx, "Dockerfile"), 'FROM docker.io/library/busybox:1.36\nCMD ["echo", "hello from kina load"]\n');
+    execFileSync("container", ["build", "--progress", "plain", "-t", tag, ctx], { stdio: "inherit" });
+    try {
+      const loaded = kina(["load", "image", tag, "--name", name]);
+      expect(loaded.status, loaded.stderr).toBe(0);
+      expect(loaded.stdout).toContain(`${name}-control-plane: docker.io/library/${tag} loaded`);
+      const again = kina(["load", "image", tag, "--name", name]);
+      expect(again.stdout).toContain("already present (sha256:");
+      const kubectl = (args: string[]) => execFileSync("kubectl", ["--context", `kina-${name}`, ...args], { env, encoding: "utf8" });
+      kubectl(["run", "loaded", `--image=${tag}`, "--image-pull-policy=Never", "--restart=Never"]);
+      kubectl(["wait", "--for=jsonpath={.status.phase}=Succeeded", "pod/loaded", "--timeout=120s"]);
+      expect(kubectl(["logs", "loaded"])).toContain("hello from kina load");
+      kubectl(["delete", "pod", "loaded", "--wait=false"]);
+    } finally {
+      spawnSync("container", ["image", "delete", tag]);
+    }
   });
 
   it("after an injected CNI failure, kina resume finishes without a new VM", () => {
