@@ -31,3 +31,8 @@ export function clusterPaths(name: string, env: NodeJS.ProcessEnv = process.env)
     lock: join(dir, "lock"),
   };
 }
+
+/** The list of kubeconfig files kina created itself (never backed up: they held nothing of the user's). */
+export function createdKubeconfigsLedger(env: NodeJS.ProcessEnv = process.env): string {
+  return join(kinaHome(env), "kubeconfigs-created.json");
+}

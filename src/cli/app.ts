@@ -9,7 +9,7 @@ import { didYouMean } from "../config/near.js";
 import { pickClusterName, stepNames, UsageError } from "../config/resolve.js";
 import { InterruptedError, describeError } from "../engine/errors.js";
 import type { ClusterDriver } from "../steps/step.js";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo, type CommandContext } from "./context.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE, type CliIo, type CommandContext } from "./context.js";
 import { kinaVersion } from "./version.js";
 
 // yargs's ESM build wraps help with cliui's stand-in `wrap`, which cuts every N characters
@@ -43,14 +43,20 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   const loadDriver = deps.driver ?? (async () => (await import("../steps/driver.js")).realDriver() as ClusterDriver<unknown>);
   const controller = new AbortController();
   // The first Ctrl-C / SIGTERM aborts the command's signal: steps end their children, the engine
-  // records the step as interrupted and releases the lock. The handlers are `once`: a second
-  // signal while cleaning up gets Node's default and ends the process at once (state on disk is
-  // resumable at every moment).
-  const onSignal = (name: "SIGINT" | "SIGTERM") => () => controller.abort(new InterruptedError(name));
+  // records the step as interrupted and releases the lock. A second signal while cleaning up ends
+  // the process at once (state on disk is resumable at every moment). The handlers stay
+  // registered (`on`, not `once`): while a child runs, execa's signal-exit re-raises a signal that
+  // has no other listener left, which killed kina before the interruption was handled.
+  let interrupted = false;
+  const onSignal = (name: "SIGINT" | "SIGTERM") => () => {
+    if (interrupted) process.exit(name === "SIGINT" ? EXIT_SIGINT : EXIT_SIGTERM);
+    interrupted = true;
+    controller.abort(new InterruptedError(name));
+  };
   const onSigint = onSignal("SIGINT");
   const onSigterm = onSignal("SIGTERM");
-  process.once("SIGINT", onSigint);
-  process.once("SIGTERM", onSigterm);
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigterm);
 
   // -q / -v are read by a middleware before any command runs; `say` checks them when it is called.
   const ctx: CommandContext = {
@@ -325,12 +331,12 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
       y
         .command(
           "clusters",
-          "list the clusters kina knows, one per line",
-          () => {},
-          () =>
+          "list the clusters kina knows, one per line (--json: name, phase, nodes, kubernetesVersion)",
+          (z) => z.options({ json: { type: "boolean", default: false, describe: "print a JSON array on stdout" } }),
+          (args) =>
             run(async () => {
               const { getClustersCommand } = await import("./commands/status.js");
-              return getClustersCommand(c);
+              return getClustersCommand(c, { json: args.json });
             })(),
         )
         .command(
@@ -346,15 +352,110 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         .command(
           "kubeconfig [cluster]",
           "print a cluster's kubeconfig on stdout",
-          (z) => z.positional("cluster", { type: "string" }).options(nameOption),
+          (z) =>
+            z.positional("cluster", { type: "string" }).options({
+              ...nameOption,
+              internal: { type: "boolean", default: false, describe: "server https://<control-plane VM IP>:6443, as other VMs reach it" },
+            }),
           (args) =>
             run(async () => {
               const { getKubeconfigCommand } = await import("./commands/status.js");
-              return getKubeconfigCommand(c, nameOf(args, c.io.env));
+              return getKubeconfigCommand(c, nameOf(args, c.io.env), { internal: args.internal });
             })(),
         )
         .demandCommand(1, "get needs what to get: clusters, nodes or kubeconfig"),
     )
+    .command("export", "export kubeconfig | logs", (y) =>
+      y
+        .command(
+          "kubeconfig [cluster]",
+          "write the cluster's entries into your kubeconfig again",
+          (z) =>
+            z.positional("cluster", { type: "string" }).options({
+              ...nameOption,
+              kubeconfig: { type: "string", nargs: 1, describe: "kubeconfig file to merge into (default: first of $KUBECONFIG, else ~/.kube/config)" },
+              "switch-context": { type: "boolean", default: true, describe: "make kina-NAME the current context (--no-switch-context keeps yours)" },
+            }),
+          (args) =>
+            run(async () => {
+              const { exportKubeconfigCommand } = await import("./commands/export.js");
+              return exportKubeconfigCommand(c, nameOf(args, c.io.env), { kubeconfig: args.kubeconfig, switchContext: args["switch-context"] });
+            })(),
+        )
+        .command(
+          "logs [dir]",
+          "collect state, logs and cluster objects into DIR and DIR.tar.gz, secrets redacted",
+          (z) => z.positional("dir", { type: "string", describe: "folder to create (default: ./kina-logs-NAME-TIME)" }).options(nameOption),
+          (args) =>
+            run(async () => {
+              const { exportLogsCommand } = await import("./commands/export.js");
+              return exportLogsCommand(c, pickClusterName(undefined, args.name, c.io.env), args.dir);
+            })(),
+        )
+        .demandCommand(1, "export needs what to export: kubeconfig or logs"),
+    )
+    .command(
+      "exec <node> [cmd..]",
+      "run a command in a node VM (default: a shell): kina exec dev-worker -- crictl ps",
+      (y) =>
+        y
+          .positional("node", { type: "string", demandOption: true, describe: "node name (dev-worker) or, with --name, its role name (worker)" })
+          .positional("cmd", { type: "string", array: true, describe: "command and arguments, after --" })
+          .options(nameOption)
+          .parserConfiguration({ "populate--": true }),
+      (args) =>
+        run(async () => {
+          const { execCommand } = await import("./commands/exec.js");
+          const rest = [...((args.cmd as string[] | undefined) ?? []), ...(((args as Record<string, unknown>)["--"] as string[] | undefined) ?? [])].map(String);
+          return execCommand(c, String(args.node), rest, args.name);
+        })(),
+    )
+    .command("load", "load images into a cluster's nodes: image (docker-image) | image-archive", (y) => {
+      const loadOptions = {
+        ...nameOption,
+        nodes: {
+          type: "string" as const,
+          array: true,
+          describe: "only these nodes, comma-separated (default: every node)",
+        },
+      };
+      const loadArgs = (args: { name?: string | undefined; nodes?: unknown }) => ({
+        cluster: pickClusterName(undefined, args.name, c.io.env),
+        nodes: args.nodes === undefined ? undefined : ((args.nodes as unknown[]).map(String)),
+      });
+      return y
+        .command(
+          ["image <images..>", "docker-image <images..>"],
+          "copy images from the local `container` image store into the nodes (kind: load docker-image); " +
+            "nodes that already have the digest are skipped",
+          (z) =>
+            z
+              .positional("images", { type: "string", array: true, describe: "image references, e.g. my-app:dev" })
+              .options(loadOptions)
+              .example("container build -t my-app:dev . && kina load image my-app:dev --name dev", "build, then load into every node of dev")
+              .example("kina load image my-app:dev --name dev --nodes dev-worker", "load into one worker only"),
+          (args) =>
+            run(async () => {
+              const { loadImageCommand } = await import("./commands/load.js");
+              return loadImageCommand(c, (args.images as string[] | undefined) ?? [], loadArgs(args));
+            })(),
+        )
+        .command(
+          "image-archive <files..>",
+          "import image tar files (`container image save -o FILE`, `docker save`) into the nodes",
+          (z) =>
+            z
+              .positional("files", { type: "string", array: true, describe: "tar files" })
+              .options(loadOptions)
+              .example("container image save -o app.tar my-app:dev && kina load image-archive app.tar --name dev", "load from a file"),
+          (args) =>
+            run(async () => {
+              const { loadArchiveCommand } = await import("./commands/load.js");
+              return loadArchiveCommand(c, (args.files as string[] | undefined) ?? [], loadArgs(args));
+            })(),
+        )
+        .demandCommand(1, "load needs what to load: image IMAGE… or image-archive FILE…");
+    })
     .command("build", "build images: node-image", (y) =>
       y
         .command(

@@ -1,6 +1,7 @@
 // Typed adapter over Apple's `container` CLI (reference/apple-container.md §3–§5, DESIGN.md §4).
 // One method per command kina uses; argv arrays only; JSON parsed with the 1.x schemas; failures
 // mapped to typed errors that carry the fix.
+import { constants as osConstants } from "node:os";
 import { z } from "zod";
 import { mapCliFailure, USAGE_EXIT_CODE } from "./error-map.js";
 import {
@@ -96,6 +97,10 @@ function assertValidNetworkName(name: string): void {
       "use lowercase letters, digits, '.', '_', '-' (at most 63), starting and ending with a letter or digit",
     );
   }
+}
+
+function signalNumber(name: string): number | undefined {
+  return (osConstants.signals as Record<string, number | undefined>)[name];
 }
 
 function octalMode(mode: number): string {
@@ -231,6 +236,28 @@ export class ContainerCli {
       if (cliError) throw cliError;
     }
     return { argv: result.argv, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /**
+   * `container exec -i [-t] NAME argv…` with kina's own stdin, stdout and stderr (`kina exec`):
+   * the user talks to the process directly. `-t` only when `tty` (stdin is a terminal); with it
+   * the CLI merges the process's stderr into stdout (reference §3.1). Resolves with the exit code
+   * `container` ended with: the workload's own, or 1 for its own errors, which it printed itself.
+   */
+  async execAttached(name: string, argv: readonly string[], options: { tty: boolean }): Promise<number> {
+    assertValidContainerName(name);
+    if (argv.length === 0) throw new InvalidArgumentError("exec needs a command", "pass the command as an argv array");
+    const { execa } = await import("execa");
+    const args = ["exec", "-i", ...(options.tty ? ["-t"] : []), name, ...argv];
+    const result = await execa(this.binary, args, {
+      stdio: "inherit",
+      reject: false,
+      ...(this.options.env ? { env: this.options.env, extendEnv: true } : {}),
+    });
+    if (result.exitCode === undefined && result.code === "ENOENT") throw new ContainerCliMissingError(this.binary);
+    // A signal death maps to 128+signal, as the shell (and `container` for its workload) reports it.
+    if (result.exitCode === undefined) return 128 + (result.signal ? (signalNumber(result.signal) ?? 1) : 1);
+    return result.exitCode;
   }
 
   /** Writes `content` to `path` in the node (`exec -i NODE sh -c 'cat > PATH'`), then applies `mode`. */

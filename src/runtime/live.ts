@@ -13,15 +13,39 @@ export function containerBinary(env: NodeJS.ProcessEnv): string {
 }
 
 /** Node VM name → state ("running", "stopped", …) for the cluster's VMs; undefined when unknown. */
-export function liveVmStates(cluster: string, env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<Map<string, string> | undefined> {
+export async function liveVmStates(cluster: string, env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<Map<string, string> | undefined> {
+  const vms = await liveKinaVms(env, timeoutMs);
+  if (vms === undefined) return undefined;
+  const out = new Map<string, string>();
+  for (const vm of vms) if (vm.cluster === cluster) out.set(vm.name, vm.state);
+  return out;
+}
+
+/** One VM labelled for a kina cluster, as `container list --all` shows it now. */
+export interface LiveVm {
+  name: string;
+  cluster: string;
+  state: string;
+  /** The first network attachment's IPv4 address without its prefix (reference §4.1); set while running. */
+  ip?: string;
+}
+
+/** Every VM labelled `io.kina.cluster`, from one `container list --all --format json`; undefined when unknown. */
+export function liveKinaVms(env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<LiveVm[] | undefined> {
   return new Promise((resolve) => {
     execFile(containerBinary(env), ["list", "--all", "--format", "json"], { env, timeout: timeoutMs, encoding: "utf8" }, (error, stdout) => {
       if (error) return resolve(undefined);
       try {
-        const list = JSON.parse(stdout) as { configuration?: { id?: string; labels?: Record<string, string> }; status?: { state?: string } }[];
-        const out = new Map<string, string>();
+        const list = JSON.parse(stdout) as {
+          configuration?: { id?: string; labels?: Record<string, string> };
+          status?: { state?: string; networks?: { ipv4Address?: string }[] };
+        }[];
+        const out: LiveVm[] = [];
         for (const c of Array.isArray(list) ? list : []) {
-          if (c.configuration?.labels?.[CLUSTER_LABEL] === cluster && c.configuration.id) out.set(c.configuration.id, c.status?.state ?? "unknown");
+          const cluster = c.configuration?.labels?.[CLUSTER_LABEL];
+          if (cluster === undefined || !c.configuration?.id) continue;
+          const ip = c.status?.networks?.[0]?.ipv4Address?.split("/")[0];
+          out.push({ name: c.configuration.id, cluster, state: c.status?.state ?? "unknown", ...(ip ? { ip } : {}) });
         }
         resolve(out);
       } catch {

@@ -6,6 +6,7 @@ import { access } from "node:fs/promises";
 import { homedir } from "node:os";
 import { parse } from "yaml";
 import { exportKubeconfig, fromAdminConf, kinaEntryName, kubeconfigPaths, mergeTargetPath, writePrivateFile } from "../kube/kubeconfig/index.js";
+import { createdKubeconfigsLedger } from "../../state/paths.js";
 import { waitForReadyz } from "./kube-nodes.js";
 import { firstControlPlane } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
@@ -40,9 +41,19 @@ export const step: KinaStep = {
     const kinaYaml = fromAdminConf(admin, { cluster: ctx.cluster, server });
     await writePrivateFile(ctx.paths.kubeconfig, kinaYaml);
     const target = userKubeconfigTarget(ctx);
-    const result = await exportKubeconfig({ targetPath: target, kinaYaml, switchContext: ctx.config.kubeconfig.switchContext });
+    const result = await exportKubeconfig({
+      targetPath: target,
+      kinaYaml,
+      switchContext: ctx.config.kubeconfig.switchContext,
+      createdLedger: createdKubeconfigsLedger(ctx.env),
+    });
     ctx.log.line(`merged ${kinaEntryName(ctx.cluster)} into ${target}${result.backupPath ? ` (backup: ${result.backupPath})` : ""}`);
-    await ctx.setOutputs({ kubeconfig: ctx.paths.kubeconfig, context: kinaEntryName(ctx.cluster) });
+    // The CLI tells the user which context is current after this write (see userKubeconfigWrite).
+    await ctx.setOutputs({
+      kubeconfig: ctx.paths.kubeconfig,
+      context: kinaEntryName(ctx.cluster),
+      userKubeconfig: { path: target, currentContext: result.currentContext, writtenAt: new Date().toISOString() },
+    });
     ctx.progress(`waiting for ${server}/readyz`);
     await checkReachable(ctx);
   },

@@ -3,6 +3,7 @@
 // alone, so it also cleans up after a create that died before writing state.
 
 import { homedir } from "node:os";
+import { createdKubeconfigsLedger } from "../../state/paths.js";
 import { kubeconfigPaths, removeKubeconfigEntries } from "../kube/kubeconfig/index.js";
 import { CLUSTER_LABEL, networkName } from "./nodes.js";
 import type { KinaTeardownContext } from "./services.js";
@@ -28,6 +29,9 @@ export async function teardown(ctx: KinaTeardownContext): Promise<void> {
   }
   const paths = kubeconfigPaths(ctx.env, ctx.env.HOME ?? homedir());
   if (ctx.config?.kubeconfig.target) paths.push(ctx.config.kubeconfig.target);
-  const { changedPaths } = await removeKubeconfigEntries({ paths, cluster: ctx.cluster });
+  // Files `kina export kubeconfig --kubeconfig FILE` wrote to.
+  const exported = ctx.outputs?.["exportedKubeconfigs"];
+  if (Array.isArray(exported)) paths.push(...exported.filter((p): p is string => typeof p === "string"));
+  const { changedPaths } = await removeKubeconfigEntries({ paths, cluster: ctx.cluster, createdLedger: createdKubeconfigsLedger(ctx.env) });
   for (const p of changedPaths) ctx.notice(`removed kina-${ctx.cluster} from ${p}`);
 }

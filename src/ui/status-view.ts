@@ -3,7 +3,7 @@
 // has run (start, stop), each step tagged with its chain.
 
 import { phaseOf, positionOf, type Phase, type Position } from "../../machines/position.js";
-import { CHAIN_IDS, chainSteps, stepDef, type ChainId, type StepId } from "../../machines/workflows.js";
+import { CHAINS, CHAIN_IDS, chainSteps, stepDef, type ChainId, type StepId } from "../../machines/workflows.js";
 import { stepRecord, type ClusterState, type StepRecord, type StepStatus } from "../../state/schema.js";
 import { formatDuration } from "../config/duration.js";
 import { GLYPH, paint, type DisplayStatus } from "./glyphs.js";
@@ -75,6 +75,9 @@ export function statusDocument(state: ClusterState, opts: { live: boolean; vms?:
     return { name: n.name, role: n.role, ...(n.ip ? { ip: n.ip } : {}), ...(opts.vms ? { state: vm ?? "missing" } : {}) };
   });
   let phase = phaseOf(position);
+  // A failed chain with a live lock holder is being continued (a resume, or the background resume
+  // of `create --wait`) that has not written its first step yet: show the chain's phase.
+  if (opts.live && position.kind === "settled" && position.failure) phase = CHAINS[position.failure.chain].phase;
   if (phase === "ready" && nodes.length > 0 && nodes.every((n) => n.state === "stopped")) phase = "stopped";
   const doc: StatusDocument = { name: state.name, phase, steps, nodes };
   if (state.outputs.kubeconfig) doc.kubeconfig = state.outputs.kubeconfig;

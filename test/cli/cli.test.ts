@@ -18,11 +18,11 @@ function importsOf(args: string[], env: NodeJS.ProcessEnv): string[] {
 }
 
 describe("fast commands stay light", () => {
-  it("status, get clusters and --version do not load client-node, xstate or the steps", async () => {
+  it("status, get clusters [--json] and --version do not load client-node, xstate or the steps", async () => {
     const home = tempDir();
     const env = { KINA_HOME: home, HOME: home };
     await run(FAKE_KINA, ["create", "dev"], { ...env, KINA_FAKE_STEPS: "{}" });
-    for (const args of [["status", "dev"], ["status", "dev", "--graph"], ["get", "clusters"], ["--version"]]) {
+    for (const args of [["status", "dev"], ["status", "dev", "--graph"], ["get", "clusters"], ["get", "clusters", "--json"], ["--version"]]) {
       const urls = importsOf(args, env);
       expect(urls.some((u) => u.includes("/dist/src/cli/app.js")), args.join(" ")).toBe(true);
       for (const heavy of ["@kubernetes/client-node", "/xstate/", "/execa/", "/dist/src/steps/"]) {
@@ -36,7 +36,7 @@ describe("usage", () => {
   it("--help lists every command", async () => {
     const r = await run(KINA_BIN, ["--help"], { HOME: tempDir() });
     expect(r.code).toBe(0);
-    for (const cmd of ["create", "resume", "retry <step>", "status", "delete", "get", "build", "version", "completion"]) {
+    for (const cmd of ["create", "resume", "retry <step>", "status", "delete", "get", "export", "exec <node>", "build", "version", "completion"]) {
       expect(r.stdout).toContain(`kina ${cmd}`);
     }
   });

@@ -401,3 +401,15 @@ describe("build", () => {
     expect((await inspect("n1")).configuration.stopSignal).toBe("SIGRTMIN+3");
   });
 });
+
+describe("image save", () => {
+  it("writes the archive with -o (references on stdout) and refuses a platform the image has no content for", async () => {
+    await ok(["image", "pull", "alpine:3.20"]);
+    const file = join(workDir, "alpine.tar");
+    expect(await ok(["image", "save", "--platform", "linux/arm64", "-o", file, "alpine:3.20"])).toBe("alpine:3.20\n");
+    expect(readFileSync(file).subarray(257, 262).toString()).toBe("ustar");
+    const wrong = await container(["image", "save", "--platform", "linux/amd64", "-o", file, "alpine:3.20"]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("image docker.io/library/alpine:3.20 has no content for platform linux/amd64; available platforms: linux/arm64");
+  });
+});

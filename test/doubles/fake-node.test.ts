@@ -241,6 +241,17 @@ describe("fake node services and tools", () => {
     expect(unknown).toMatchObject({ exitCode: 5, stderr: "Failed to restart docker.service: Unit docker.service not found.\n" });
   });
 
+  it("ip addr shows lo and eth0 with the VM's address; other objects and devices are refused", async () => {
+    const node = makeNode("n1", "192.168.64.7");
+    const all = await execInNode(node, ["ip", "addr"]);
+    expect(all.exitCode).toBe(0);
+    expect(all.stdout).toContain("inet 127.0.0.1/8 scope host lo");
+    expect(all.stdout).toContain("inet 192.168.64.7/24 brd 192.168.64.255 scope global eth0");
+    expect((await execInNode(node, ["ip", "a", "show", "dev", "eth0"])).stdout).not.toContain(" lo:");
+    expect(await execInNode(node, ["ip", "addr", "show", "wlan0"])).toMatchObject({ exitCode: 1, stderr: 'Device "wlan0" does not exist.\n' });
+    expect(await execInNode(node, ["ip", "bogus"])).toMatchObject({ exitCode: 255, stderr: 'Object "bogus" is unknown, try "ip help".\n' });
+  });
+
   it("records sysctls and iptables rules, and refuses what the kernel lacks", async () => {
     const node = makeNode("n1", "192.168.64.3");
     const prep = [
@@ -279,6 +290,19 @@ describe("fake node services and tools", () => {
     const garbage = await execInNode(node, [...ctr, "import", "-"], "this is not a tar archive at all".repeat(20));
     expect(garbage.exitCode).toBe(1);
     expect(garbage.stderr).toMatch(/^ctr: /);
+  });
+
+  it("ctr import fails when the OCI index names a blob the archive lacks", async () => {
+    const node = makeNode("n1", "192.168.64.3");
+    const digest = `sha256:${"a".repeat(64)}`;
+    const index = { schemaVersion: 2, manifests: [{ digest, mediaType: "application/vnd.oci.image.index.v1+json", size: 2, annotations: { "io.containerd.image.name": "docker.io/library/app:1" } }] };
+    const ctr = ["ctr", "--namespace=k8s.io", "images"];
+    const partial = await execInNode(node, [...ctr, "import", "-"], makeTar({ "oci-layout": "{}", "index.json": JSON.stringify(index) }));
+    expect(partial).toMatchObject({ exitCode: 1, stderr: `ctr: failed to import: content digest ${digest}: not found\n` });
+    expect((await execInNode(node, [...ctr, "ls", "-q"])).stdout).not.toContain("app:1");
+    const whole = await execInNode(node, [...ctr, "import", "-"], makeTar({ "index.json": JSON.stringify(index), [`blobs/sha256/${"a".repeat(64)}`]: "{}" }));
+    expect(whole.exitCode).toBe(0);
+    expect((await execInNode(node, [...ctr, "ls"])).stdout).toMatch(new RegExp(`docker.io/library/app:1\\s+\\S+\\s+${digest}`));
   });
 });
 

@@ -129,6 +129,19 @@ describe("fake kube-apiserver: start, admin.conf and kubectl", () => {
     expect(deployments).toEqual([expect.objectContaining({ NAME: "coredns", READY: "0/2" })]);
   });
 
+  it("serves a pod's log to kubectl logs as text, and refuses an unknown container as the API server does", async () => {
+    const api = await startApi();
+    const pod = "kube-apiserver-dev-control-plane";
+    expect(await kubectl(api, ["logs", "-n", "kube-system", pod])).toContain('container="kube-apiserver"');
+    expect((await kubectl(api, ["logs", "-n", "kube-system", pod, "--tail", "1"])).trim().split("\n")).toHaveLength(1);
+    await expect(kubectl(api, ["logs", "-n", "kube-system", pod, "-c", "nope"])).rejects.toMatchObject({
+      stderr: expect.stringContaining("container nope is not valid for pod kube-apiserver-dev-control-plane"),
+    });
+    await expect(kubectl(api, ["logs", "-n", "kube-system", "missing"])).rejects.toMatchObject({
+      stderr: expect.stringContaining('pods "missing" not found'),
+    });
+  });
+
   it("kubectl apply --server-side installs a CNI DaemonSet that becomes ready and makes nodes Ready", async () => {
     const api = await startApi();
     const manifest = join(api.stateDir, "..", "kindnet.yaml");

@@ -4,7 +4,7 @@
 // Skipped everywhere else. Uses its own KINA_HOME and KUBECONFIG; never touches ~/.kube/config.
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -55,6 +55,27 @@ describe.runIf(enabled)("a real kina cluster on Apple container", () => {
     expect(r.stdout).toMatch(new RegExp(`^\\S+\\s+kernel: .*${name}-control-plane's /proc/config.gz`, "m"));
   });
 
+  it("kina load image: a `container build` image runs in a pod with imagePullPolicy Never", () => {
+    const tag = `kina-e2e-load:${process.pid}`;
+    const ctx = mkdtempSync(join(tmpdir(), "kina-e2e-build-"));
+    writeFileSync(join(ctx, "Dockerfile"), 'FROM docker.io/library/busybox:1.36\nCMD ["echo", "hello from kina load"]\n');
+    execFileSync("container", ["build", "--progress", "plain", "-t", tag, ctx], { stdio: "inherit" });
+    try {
+      const loaded = kina(["load", "image", tag, "--name", name]);
+      expect(loaded.status, loaded.stderr).toBe(0);
+      expect(loaded.stdout).toContain(`${name}-control-plane: docker.io/library/${tag} loaded`);
+      const again = kina(["load", "image", tag, "--name", name]);
+      expect(again.stdout).toContain("already present (sha256:");
+      const kubectl = (args: string[]) => execFileSync("kubectl", ["--context", `kina-${name}`, ...args], { env, encoding: "utf8" });
+      kubectl(["run", "loaded", `--image=${tag}`, "--image-pull-policy=Never", "--restart=Never"]);
+      kubectl(["wait", "--for=jsonpath={.status.phase}=Succeeded", "pod/loaded", "--timeout=120s"]);
+      expect(kubectl(["logs", "loaded"])).toContain("hello from kina load");
+      kubectl(["delete", "pod", "loaded", "--wait=false"]);
+    } finally {
+      spawnSync("container", ["image", "delete", tag]);
+    }
+  });
+
   it("after an injected CNI failure, kina resume finishes without a new VM", () => {
     // Break kindnet (delete it) and make cniInstalled fail fast, then resume with the normal timeout.
     execFileSync("kubectl", ["--context", `kina-${name}`, "-n", "kube-system", "delete", "ds", "kindnet"], { env });
@@ -78,6 +99,20 @@ describe.runIf(enabled)("a real kina cluster on Apple container", () => {
     console.log(`address ${before.status.networks[0]?.ipv4Address} -> ${after.status.networks[0]?.ipv4Address}`);
     const out = execFileSync("kubectl", ["--context", `kina-${name}`, "get", "nodes", "--no-headers"], { env, encoding: "utf8" });
     expect(out).toMatch(new RegExp(`${name}-control-plane\\s+Ready`));
+  });
+
+  it("kina export logs writes a folder and a .tar.gz with the node journals and no private key", () => {
+    const dir = join(work, "logs-bundle");
+    const r = kina(["export", "logs", dir, "--name", name]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split("\n")).toEqual([dir, `${dir}.tar.gz`]);
+    const listing = execFileSync("tar", ["-tzf", `${dir}.tar.gz`], { encoding: "utf8" });
+    for (const part of ["kina/state.json", `nodes/${name}-control-plane/journal-kubelet.log`, `nodes/${name}-control-plane/container-logs.txt`, "cluster/nodes.yaml"]) {
+      expect(listing).toContain(part);
+    }
+    expect(readFileSync(join(dir, `nodes/${name}-control-plane/kind-version.txt`), "utf8")).toMatch(/^v1\./);
+    // grep exits 1 when nothing matched: no private key anywhere in the bundle.
+    expect(spawnSync("grep", ["-r", "-l", "PRIVATE KEY", dir]).status).toBe(1);
   });
 
   it("delete removes the VM and the kubeconfig entries", () => {

@@ -1,5 +1,6 @@
 // create, resume, retry, start, stop, delete: the commands that run the engine or undo a cluster.
 
+import { resolve } from "node:path";
 import { stepDef, type AddonName, type StepId } from "../../../machines/workflows.js";
 import { listClusterNames } from "../../../state/list.js";
 import { createCluster, continueCluster, deleteCluster, planContinue, type ContinueCommand } from "../../cluster/operations.js";
@@ -13,6 +14,7 @@ import type { ClusterConfigFile } from "../../config/schema.js";
 import type { EngineResult } from "../../engine/engine.js";
 import { nodeImageDefaults, nodeImagePins } from "../../image/nodeImage.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, type CommandContext } from "../context.js";
+import { clusterInfoCommand, contextNote, userKubeconfigWrite } from "./kubeconfig-notes.js";
 import { makeReporter } from "./reporter.js";
 
 export interface CreateArgs {
@@ -53,11 +55,13 @@ export async function createCommand(c: CommandContext, args: CreateArgs): Promis
     ...(args.kubernetesVersion ? { kubernetesVersionOverride: args.kubernetesVersion } : {}),
     ...(args.image ? { imageOverride: args.image } : {}),
     timeoutFlags,
-    ...(args.kubeconfig ? { kubeconfigTarget: args.kubeconfig } : {}),
+    // Absolute, so resume/start/delete from another folder find the same file.
+    ...(args.kubeconfig ? { kubeconfigTarget: resolve(args.kubeconfig) } : {}),
     switchContext: args.switchContext,
     warn,
   });
   const waitMs = parseWait(args.wait);
+  const startedAt = new Date();
   const driver = await c.loadDriver();
   const handoff = new AbortController();
   const signal = AbortSignal.any([c.signal, handoff.signal]);
@@ -68,6 +72,7 @@ export async function createCommand(c: CommandContext, args: CreateArgs): Promis
     const log = await resumeInBackground(name, c.io.env);
     c.say(`The kubeconfig is exported; the rest of the bootstrap (from ${result.step}) goes on in the background (--wait ${args.wait}).`);
     c.say(`  kina status ${name} --graph   follow it (log: ${log})`);
+    await sayKubeconfig(c, name, startedAt);
     return EXIT_OK;
   }
   if (result.phase === "failed" && args.deleteOnFailure) {
@@ -76,7 +81,7 @@ export async function createCommand(c: CommandContext, args: CreateArgs): Promis
     await deleteCluster(name, { ...deps(c), driver });
     return EXIT_FAILURE;
   }
-  return finish(c, name, result);
+  return finish(c, name, result, startedAt);
 }
 
 function parseWait(text: string | undefined): number | undefined {
@@ -175,10 +180,11 @@ async function continueWith(
   command: ContinueCommand,
   timeouts: ReturnType<typeof parseTimeoutFlags>,
 ): Promise<number> {
+  const startedAt = new Date();
   const driver = await c.loadDriver();
   const reporter = await makeReporter(c);
   const result = await continueCluster(name, command, { ...deps(c), driver, reporter, timeouts });
-  return finish(c, name, result);
+  return finish(c, name, result, startedAt);
 }
 
 export async function deleteCommand(c: CommandContext, name: string): Promise<number> {
@@ -198,12 +204,13 @@ export async function deleteCommand(c: CommandContext, name: string): Promise<nu
   return EXIT_OK;
 }
 
-function finish(c: CommandContext, name: string, result: EngineResult): number {
+async function finish(c: CommandContext, name: string, result: EngineResult, startedAt: Date): Promise<number> {
   switch (result.phase) {
-    case "ready":
+    case "ready": {
       c.say(`Cluster "${name}" is ready.`);
-      c.say(`  kubectl cluster-info --context kina-${name}`);
+      await sayKubeconfig(c, name, startedAt);
       return EXIT_OK;
+    }
     case "stopped":
       c.say(`Cluster "${name}" is stopped. Start it again with \`kina start ${name}\`.`);
       return EXIT_OK;
@@ -212,6 +219,18 @@ function finish(c: CommandContext, name: string, result: EngineResult): number {
       if (!result.interruptedBy) return EXIT_FAILURE;
       return result.interruptedBy === "SIGTERM" ? EXIT_SIGTERM : EXIT_SIGINT;
   }
+}
+
+/** Which context is current now (when this command wrote the kubeconfig) and a kubectl line that works. */
+async function sayKubeconfig(c: CommandContext, name: string, startedAt: Date): Promise<void> {
+  const { openCluster } = await import("../../cluster/open.js");
+  const data = (await openCluster(name, c.io.env)).data;
+  const context = data.outputs.context ?? `kina-${name}`;
+  const write = userKubeconfigWrite(data.outputs);
+  // Only a write made by this command is news; a start that left the file alone says nothing.
+  if (write?.writtenAt && Date.parse(write.writtenAt) >= startedAt.getTime()) c.say(contextNote(context, write));
+  const target = write?.path ?? (data.config as { kubeconfig?: { target?: string } } | undefined)?.kubeconfig?.target;
+  c.say(`  ${clusterInfoCommand(context, target, c.io.env)}`);
 }
 
 function printFailure(c: CommandContext, name: string, result: Extract<EngineResult, { phase: "failed" }>, kept: boolean): void {

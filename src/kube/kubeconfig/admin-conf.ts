@@ -91,3 +91,20 @@ function invalid(cluster: string, reason: string, cause?: unknown): KubeconfigEr
     { cause },
   );
 }
+
+/**
+ * kina's kubeconfig for the cluster (as made by `fromAdminConf`) with its one cluster entry pointed
+ * at `server` instead: `kina get kubeconfig --internal` hands out the VM-IP endpoint that other
+ * VMs reach, everything else (names, credentials) as it was.
+ */
+export function withServer(kinaYaml: string, server: string): string {
+  checkServer(server);
+  const doc = parseKubeconfig(kinaYaml, "kina's kubeconfig for the cluster");
+  const root = doc.contents;
+  const clusters = isMap(root) ? root.get("clusters", true) : undefined;
+  const entry = isSeq(clusters) && clusters.items.length === 1 ? clusters.items[0] : undefined;
+  const payload = isMap(entry) ? entry.get("cluster", true) : undefined;
+  if (!isMap(payload)) throw new KubeconfigError("not-kubeconfig", "kina's kubeconfig for the cluster must hold exactly one cluster entry");
+  payload.set("server", stringNode(server));
+  return renderKubeconfig(doc, kinaYaml);
+}

@@ -1,5 +1,6 @@
 import { lstat, mkdir, readFile, realpath, stat } from "node:fs/promises";
 import { dirname } from "node:path";
+import { parse } from "yaml";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writeFileAtomic } from "./atomic-write.js";
 import { KubeconfigError } from "./errors.js";
 import { withFileLock, type LockOptions } from "./lock.js";
@@ -11,6 +12,11 @@ export interface ExportKubeconfigOptions {
   /** kina's kubeconfig for the cluster, as made by `fromAdminConf`. */
   kinaYaml: string;
   switchContext: boolean;
+  /**
+   * The file where kina records the kubeconfig files it created itself (see `CreatedFiles`): such
+   * a file is never backed up, since it never held anything of the user's.
+   */
+  createdLedger?: string;
   lock?: LockOptions;
 }
 
@@ -18,8 +24,12 @@ export interface ExportKubeconfigResult {
   path: string;
   /** False when the file already held exactly this content and was left alone. */
   changed: boolean;
+  /** True when the file did not exist and kina created it. */
+  created: boolean;
   /** Set when this call made the one-time backup of the user's original file. */
   backupPath: string | undefined;
+  /** The file's current-context after the call; "" when it has none. */
+  currentContext: string;
 }
 
 /** Where kina keeps the user's original file, saved before kina first changes it. */
@@ -43,10 +53,16 @@ export async function exportKubeconfig(options: ExportKubeconfigOptions): Promis
       } catch (error) {
         throw await withFix(error, targetPath);
       }
-      if (current !== undefined && next === current.text) return { path: targetPath, changed: false, backupPath: undefined };
-      const backupPath = current === undefined ? undefined : await backUpOnce(targetPath, current.text);
+      const currentContext = currentContextOf(next) ?? "";
+      if (current !== undefined && next === current.text) {
+        return { path: targetPath, changed: false, created: false, backupPath: undefined, currentContext };
+      }
+      const ledger = options.createdLedger;
+      const backupPath =
+        current === undefined || (ledger && (await createdByKina(ledger, current.realPath))) ? undefined : await backUpOnce(targetPath, current.text);
       await writeFileAtomic(current?.realPath ?? targetPath, next, fileMode(current?.mode));
-      return { path: targetPath, changed: true, backupPath };
+      if (current === undefined && ledger) await recordCreated(ledger, await realpath(targetPath));
+      return { path: targetPath, changed: true, created: current === undefined, backupPath, currentContext };
     },
     options.lock,
   );
@@ -56,6 +72,8 @@ export interface RemoveKubeconfigEntriesOptions {
   /** Every kubeconfig file to clean (all of `$KUBECONFIG`, see `kubeconfigPaths`). */
   paths: readonly string[];
   cluster: string;
+  /** As in `ExportKubeconfigOptions`: files kina created are not backed up. */
+  createdLedger?: string;
   lock?: LockOptions;
 }
 
@@ -69,7 +87,7 @@ export async function removeKubeconfigEntries(options: RemoveKubeconfigEntriesOp
   const failures: KubeconfigError[] = [];
   for (const path of new Set(options.paths)) {
     try {
-      if (await removeFromFile(path, options.cluster, options.lock)) changedPaths.push(path);
+      if (await removeFromFile(path, options.cluster, options.lock, options.createdLedger)) changedPaths.push(path);
     } catch (error) {
       if (!(error instanceof KubeconfigError)) throw error;
       failures.push(error);
@@ -87,7 +105,7 @@ export async function removeKubeconfigEntries(options: RemoveKubeconfigEntriesOp
   return { changedPaths };
 }
 
-async function removeFromFile(path: string, cluster: string, lock: LockOptions | undefined): Promise<boolean> {
+async function removeFromFile(path: string, cluster: string, lock: LockOptions | undefined, ledger: string | undefined): Promise<boolean> {
   if ((await readExisting(path)) === undefined) return false;
   return withFileLock(
     path,
@@ -101,7 +119,7 @@ async function removeFromFile(path: string, cluster: string, lock: LockOptions |
         throw await withFix(error, path);
       }
       if (!result.changed) return false;
-      await backUpOnce(path, current.text);
+      if (!(ledger && (await createdByKina(ledger, current.realPath)))) await backUpOnce(path, current.text);
       await writeFileAtomic(current.realPath, result.text, fileMode(current.mode));
       return true;
     },
@@ -133,6 +151,38 @@ function fileMode(existing: number | undefined): number {
   if (existing === undefined) return PRIVATE_FILE_MODE;
   const within = (existing & ~PRIVATE_FILE_MODE) === 0 && (existing & 0o400) !== 0;
   return within ? existing : PRIVATE_FILE_MODE;
+}
+
+function currentContextOf(text: string): string | undefined {
+  const doc = parse(text, { schema: "failsafe" }) as { "current-context"?: unknown } | null;
+  const value = doc?.["current-context"];
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * The ledger: a JSON list of the real paths of kubeconfig files kina created (they did not exist
+ * before kina's first write). The one-time backup is there to give the user back their file as
+ * it was before kina touched it; a file kina created has no such "before".
+ */
+async function readLedger(ledger: string): Promise<string[]> {
+  try {
+    const list = JSON.parse(await readFile(ledger, "utf8")) as unknown;
+    return Array.isArray(list) ? list.filter((p): p is string => typeof p === "string") : [];
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" || error instanceof SyntaxError) return [];
+    throw error;
+  }
+}
+
+async function createdByKina(ledger: string, realPath: string): Promise<boolean> {
+  return (await readLedger(ledger)).includes(realPath);
+}
+
+async function recordCreated(ledger: string, realPath: string): Promise<void> {
+  const list = await readLedger(ledger);
+  if (list.includes(realPath)) return;
+  await mkdir(dirname(ledger), { recursive: true, mode: PRIVATE_DIR_MODE });
+  await writeFileAtomic(ledger, `${JSON.stringify([...list, realPath], null, 2)}\n`, PRIVATE_FILE_MODE);
 }
 
 async function backUpOnce(path: string, originalText: string): Promise<string | undefined> {

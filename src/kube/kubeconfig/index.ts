@@ -1,4 +1,4 @@
-export { fromAdminConf, type FromAdminConfOptions } from "./admin-conf.js";
+export { fromAdminConf, withServer, type FromAdminConfOptions } from "./admin-conf.js";
 export { writePrivateFile } from "./atomic-write.js";
 export { KubeconfigError, type KubeconfigErrorCode } from "./errors.js";
 export {

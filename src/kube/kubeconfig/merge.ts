@@ -37,7 +37,10 @@ export function mergeInto(existingYaml: string | undefined, kinaYaml: string, op
     upsert(sectionSeq(root, section), ours.name, ours.entries[section]);
   }
   const current = scalarString(root.get("current-context", true));
-  if (options.switchContext || current === undefined || current === "") {
+  // A file that has no current context gets kina's, unless the user said --no-switch-context
+  // and the file is new: then there was never a context to keep, and none is set.
+  const isNew = existingYaml === undefined;
+  if (options.switchContext || (!isNew && (current === undefined || current === ""))) {
     setTopLevel(root, "current-context", stringNode(ours.name));
   }
   // The JavaScript client refuses a kubeconfig without them (kind#1242).

@@ -9,6 +9,7 @@ import { serveWatch } from "./watch.mjs";
 import { statSync } from "node:fs";
 import { openapiGroupVersion, openapiRoot } from "./openapi.mjs";
 import { decodeKubernetesProtobuf } from "./protobuf.mjs";
+import { podLog } from "./pod-logs.mjs";
 
 const CRD_ID = "customresourcedefinitions.apiextensions.k8s.io";
 const MAX_BODY = 32 * 1024 * 1024;
@@ -61,7 +62,8 @@ function parseResourcePath(segments, resources) {
   if (!resource || extra.length > 0) return { resource: null };
   if (namespace !== undefined && !resource.namespaced) return { resource: null };
   if (resource.namespaced && name !== undefined && namespace === undefined) return { resource: null };
-  if (subresource !== undefined && !(subresource === "status" && resource.hasStatus)) return { resource: null };
+  const podLog = subresource === "log" && resource.group === "" && resource.plural === "pods" && name !== undefined;
+  if (subresource !== undefined && !(subresource === "status" && resource.hasStatus) && !podLog) return { resource: null };
   return { resource, namespace, name, subresource, watchPath };
 }
 
@@ -183,8 +185,11 @@ export function createApi({ store, faultsFile, advertiseAddress, kubernetesVersi
       return sendJSON(res, code, object);
     };
 
+    // `log` is read-only (GET only in the API reference).
+    if (subresource === "log" && req.method !== "GET") throw methodNotAllowed(req.method);
     switch (req.method) {
       case "GET": {
+        if (subresource === "log") return sendText(res, 200, podLog(objects.get(resource, namespace, name), query));
         if (name !== undefined && !watch) return respond(200, objects.get(resource, namespace, name));
         const byName = name !== undefined ? `metadata.name=${name}` : "";
         const fieldText = [query.get("fieldSelector"), byName].filter(Boolean).join(",");

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { fromAdminConf, KubeconfigError } from "../../../src/kube/kubeconfig/index.js";
+import { fromAdminConf, KubeconfigError, withServer } from "../../../src/kube/kubeconfig/index.js";
 import { ADMIN_CONF, SERVER, parseJson } from "./fixtures.js";
 
 describe("fromAdminConf", () => {
@@ -72,5 +72,22 @@ describe("fromAdminConf", () => {
   test("refuses a server that is not an https URL", () => {
     expect(() => fromAdminConf(ADMIN_CONF, { cluster: "dev", server: "127.0.0.1:6443" })).toThrow(/not a URL|https/);
     expect(() => fromAdminConf(ADMIN_CONF, { cluster: "dev", server: "http://127.0.0.1:6443" })).toThrow(/https/);
+  });
+});
+
+describe("withServer", () => {
+  test("points the one cluster entry elsewhere and keeps names and credentials", () => {
+    const kina = fromAdminConf(ADMIN_CONF, { cluster: "dev", server: SERVER });
+    const internal = parseJson(withServer(kina, "https://192.168.64.9:6443"));
+    const original = parseJson(kina);
+    expect(internal.clusters?.[0]).toEqual({ ...original.clusters![0], cluster: { ...original.clusters![0]!.cluster, server: "https://192.168.64.9:6443" } });
+    expect(internal.users).toEqual(original.users);
+    expect(internal["current-context"]).toBe("kina-dev");
+  });
+
+  test("refuses a non-https server and a file without exactly one cluster", () => {
+    const kina = fromAdminConf(ADMIN_CONF, { cluster: "dev", server: SERVER });
+    expect(() => withServer(kina, "http://192.168.64.9:6443")).toThrow(/https/);
+    expect(() => withServer("apiVersion: v1\nclusters: []\n", "https://192.168.64.9:6443")).toThrow(KubeconfigError);
   });
 });

@@ -40,11 +40,49 @@ describe("exportKubeconfig", () => {
     await withTempDir(async (dir) => {
       const target = join(dir, "home", ".kube", "config");
       const result = await exportKubeconfig({ targetPath: target, kinaYaml: KINA, switchContext: true });
-      expect(result).toEqual({ path: target, changed: true, backupPath: undefined });
+      expect(result).toEqual({ path: target, changed: true, created: true, backupPath: undefined, currentContext: "kina-dev" });
       expect(parseJson(await readFile(target, "utf8"))["current-context"]).toBe("kina-dev");
       expect(await mode(target)).toBe(0o600);
       expect(await mode(join(dir, "home", ".kube"))).toBe(0o700);
       expect(await readdir(join(dir, "home", ".kube"))).toEqual(["config"]);
+    });
+  });
+
+  test("a new file written without switchContext has no current-context", async () => {
+    await withTempDir(async (dir) => {
+      const target = join(dir, "kc");
+      const result = await exportKubeconfig({ targetPath: target, kinaYaml: KINA, switchContext: false });
+      expect(result).toMatchObject({ created: true, currentContext: "" });
+      const doc = parseJson(await readFile(target, "utf8"));
+      expect(doc["current-context"] ?? "").toBe("");
+      expect(namesIn(doc, "contexts")).toEqual(["kina-dev"]);
+    });
+  });
+
+  test("never backs up a file kina created itself (recorded in the ledger), even at later writes and removals", async () => {
+    await withTempDir(async (dir) => {
+      const target = join(dir, "kc");
+      const ledger = join(dir, "kina-home", "kubeconfigs-created.json");
+      await exportKubeconfig({ targetPath: target, kinaYaml: KINA, switchContext: true, createdLedger: ledger });
+      expect(JSON.parse(await readFile(ledger, "utf8"))).toEqual([target]);
+      expect(await mode(ledger)).toBe(0o600);
+      const other = fromAdminConf(ADMIN_CONF, { cluster: "other", server: SERVER });
+      const second = await exportKubeconfig({ targetPath: target, kinaYaml: other, switchContext: false, createdLedger: ledger });
+      expect(second).toMatchObject({ changed: true, created: false, backupPath: undefined, currentContext: "kina-dev" });
+      await removeKubeconfigEntries({ paths: [target], cluster: "dev", createdLedger: ledger });
+      expect((await readdir(dir)).sort()).toEqual(["kc", "kina-home"]);
+    });
+  });
+
+  test("backs up a file the user had before kina's first write, with the ledger in use", async () => {
+    await withTempDir(async (dir) => {
+      const target = join(dir, "config");
+      const ledger = join(dir, "kubeconfigs-created.json");
+      await writeFile(target, FOREIGN, { mode: 0o600 });
+      const first = await exportKubeconfig({ targetPath: target, kinaYaml: KINA, switchContext: false, createdLedger: ledger });
+      expect(first).toMatchObject({ backupPath: backupPathFor(target), created: false, currentContext: "prod" });
+      expect(await readFile(backupPathFor(target), "utf8")).toBe(FOREIGN);
+      await expect(readFile(ledger, "utf8")).rejects.toThrow();
     });
   });
 

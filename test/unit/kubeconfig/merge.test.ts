@@ -108,8 +108,12 @@ describe("mergeInto", () => {
     expect(merged.clusters?.[0]).toMatchObject({ cluster: { server: SERVER } });
   });
 
+  test("a new file (undefined) gets no current-context without switchContext, kina's with it", () => {
+    expect(parseJson(mergeInto(undefined, KINA, { switchContext: false }))["current-context"] ?? "").toBe("");
+    expect(parseJson(mergeInto(undefined, KINA, { switchContext: true }))["current-context"]).toBe(OURS);
+  });
+
   test.each([
-    ["undefined", undefined],
     ["an empty file", ""],
     ["a blank file", "\n\n"],
     ["a comment-only file", "# nothing here yet\n"],

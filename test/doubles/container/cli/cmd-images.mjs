@@ -9,6 +9,7 @@ import { emit, renderList } from "./output.mjs";
 import { renderTable } from "./table.mjs";
 import { formatOption, imageFetchOptions, progressOptions, registryOptions } from "./specs.mjs";
 import { mutate, readState } from "./store.mjs";
+import { HOST_ARCH } from "./platform.mjs";
 import { readTar, writeTar } from "./tar.mjs";
 
 const INDEX_MEDIA_TYPE = "application/vnd.oci.image.index.v1+json";
@@ -62,9 +63,12 @@ function archive(images) {
     const blob = JSON.stringify({ kinaFakeImage: img });
     files.push({ name: `blobs/sha256/${img.digest.slice(7)}`, data: blob });
     return {
+      // The full reference under all three keys, as Containerization's
+      // LocalOCILayoutClient.setImageReferenceAnnotation writes them (so ctr import names the image).
       annotations: {
+        "com.apple.containerization.image.name": img.reference,
         "io.containerd.image.name": img.reference,
-        "org.opencontainers.image.ref.name": nameAndTag(img.reference).tag,
+        "org.opencontainers.image.ref.name": img.reference,
       },
       digest: img.digest,
       mediaType: INDEX_MEDIA_TYPE,
@@ -73,6 +77,13 @@ function archive(images) {
   });
   files.splice(1, 0, { name: "index.json", data: JSON.stringify({ manifests, mediaType: INDEX_MEDIA_TYPE, schemaVersion: 2 }) });
   return writeTar(files);
+}
+
+/** `--platform os/arch`, or `--os`/`--arch` (either defaulting to the host's), as `image save` reads them. */
+function requestedPlatform(v) {
+  if (v.platform) return v.platform.split("/").slice(0, 2).join("/");
+  if (v.os || v.arch) return `${v.os ?? "linux"}/${v.arch ?? HOST_ARCH}`;
+  return undefined;
 }
 
 function save(ctx, v) {
@@ -85,6 +96,14 @@ function save(ctx, v) {
     else ctx.err(`failed to get image for reference ${reference}: notFound: "image with reference ${reference}"\n`);
   }
   if (images.length !== v.references.length) throw new CzError("invalidArgument", "failed to save image(s)");
+  // Reference §3.3 (`save`): asking for a platform the image has no content for fails, naming those it has.
+  const wanted = requestedPlatform(v);
+  for (const image of wanted ? images : []) {
+    const has = `${image.platform.os}/${image.platform.architecture}`;
+    if (has !== wanted) {
+      throw new CzError("notFound", `image ${image.reference} has no content for platform ${wanted}; available platforms: ${has}`);
+    }
+  }
   const tar = archive(images);
   if (v.output) {
     writeFileSync(resolve(v.output), tar);

@@ -39,7 +39,11 @@ export async function main(argv, env = process.env) {
     mkdirSync(dir, { recursive: true });
     const rule = takeFault(dir, argv, canonicalArgv(argv, env));
     if (rule?.crashCaller && rule.after) crashAfter = true;
-    else if (rule) {
+    else if (rule?.hang) {
+      // A call that never answers (a wedged VM) until the caller kills it; bounded so that a test
+      // that dies first leaves no process behind.
+      await new Promise(() => setTimeout(() => process.exit(124), 120_000));
+    } else if (rule) {
       if (rule.crashCaller) crashCaller();
       if (rule.stdout) stdout.push(rule.stdout);
       if (rule.stderr) stderr.push(rule.stderr.endsWith("\n") ? rule.stderr : `${rule.stderr}\n`);

@@ -55,6 +55,10 @@ function imagesInArchive(buf) {
     for (const m of index.manifests ?? []) {
       const ann = m.annotations ?? {};
       const name = ann["io.containerd.image.name"] ?? ann["org.opencontainers.image.ref.name"];
+      // containerd walks the index from each descriptor: a blob the archive lacks fails the import.
+      if (m.digest && !files.has(`blobs/${String(m.digest).replace(":", "/")}`)) {
+        throw new TarError(`failed to import: content digest ${m.digest}: not found`);
+      }
       if (name && /[/:]/.test(name)) found.push({ name: normaliseRef(name), digest: m.digest ?? digestOf(name) });
     }
     if (found.length || !files.has("manifest.json")) return found;
@@ -113,11 +117,18 @@ const IMPORT_BOOL_FLAGS = ["--all-platforms", "--digests", "--no-unpack", "--loc
 
 function importImages(ctx, namespace, args) {
   let source;
+  // `--label k=v` (repeatable) goes on every imported image, as ctr's WithImageLabels does.
+  const labels = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const flag = a.replace(/=.*/, "");
     if (IMPORT_FLAGS_WITH_VALUE.includes(flag)) {
-      if (!a.includes("=")) i++;
+      const value = a.includes("=") ? a.slice(flag.length + 1) : args[++i];
+      if (value === undefined) return fail(1, `ctr: flag needs an argument: ${flag}`);
+      if (flag === "--label") {
+        const eq = value.indexOf("=");
+        labels[eq === -1 ? value : value.slice(0, eq)] = eq === -1 ? "" : value.slice(eq + 1);
+      }
     } else if (IMPORT_BOOL_FLAGS.includes(a)) continue;
     else if (a.startsWith("-") && a !== "-") return fail(1, `ctr: flag provided but not defined: ${flag}`);
     else if (source === undefined) source = a;
@@ -137,7 +148,8 @@ function importImages(ctx, namespace, args) {
   }
   updateState(ctx.rootfs, IMAGES, () => preloadedImages(ctx.rootfs), (state) => {
     const list = (state[namespace] ??= []);
-    for (const img of images) {
+    for (const found of images) {
+      const img = Object.keys(labels).length ? { ...found, labels } : found;
       const at = list.findIndex((x) => x.name === img.name);
       if (at === -1) list.push(img);
       else list[at] = img;
@@ -172,8 +184,10 @@ function tagImage(ctx, namespace, args) {
         result = fail(1, `ctr: image "${target}": already exists`, out);
         return state;
       }
-      if (at !== -1) list[at] = { name: target, digest: src.digest };
-      else list.push({ name: target, digest: src.digest });
+      // The new name points at the same target and carries the same labels.
+      const tagged = { name: target, digest: src.digest, ...(src.labels ? { labels: src.labels } : {}) };
+      if (at !== -1) list[at] = tagged;
+      else list.push(tagged);
       out += `${target}\n`;
     }
     result = ok(out);
@@ -189,8 +203,14 @@ function listImages(ctx, namespace, args) {
   const list = readState(ctx.rootfs, IMAGES, () => preloadedImages(ctx.rootfs))[namespace] ?? [];
   if (quiet) return ok(list.map((i) => `${i.name}\n`).join(""));
   const rows = [["REF", "TYPE", "DIGEST", "SIZE", "PLATFORMS", "LABELS"]];
-  for (const i of list) rows.push([i.name, "application/vnd.oci.image.index.v1+json", i.digest, "10.0 MiB", "linux/arm64", "-"]);
+  for (const i of list) rows.push([i.name, "application/vnd.oci.image.index.v1+json", i.digest, "10.0 MiB", "linux/arm64", labelText(i.labels)]);
   return ok(table(rows));
+}
+
+/** ctr prints an image's labels as sorted `k=v` pairs joined by commas, `-` for none. */
+function labelText(labels = {}) {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort();
+  return pairs.length ? pairs.join(",") : "-";
 }
 
 export function table(rows) {

@@ -3,6 +3,7 @@ import { cat, chmod, echo, falseProgram, mkdir, rm, test, trueProgram, uname, zc
 import { crictl } from "./crictl.mjs";
 import { ctr } from "./ctr.mjs";
 import { ethtool } from "./ethtool.mjs";
+import { ip } from "./ip.mjs";
 import { IPTABLES_PROGRAMS, iptables, updateAlternatives } from "./iptables.mjs";
 import { journalctl } from "./journal.mjs";
 import { kubeadm } from "./kubeadm.mjs";
@@ -27,6 +28,7 @@ export const PROGRAMS = {
   ctr,
   crictl,
   ethtool,
+  ip,
   kubeadm,
   "update-alternatives": updateAlternatives,
   ...Object.fromEntries(Object.keys(IPTABLES_PROGRAMS).map((name) => [name, iptables])),
