@@ -373,7 +373,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
           (z) =>
             z.positional("cluster", { type: "string" }).options({
               ...nameOption,
-              kubeconfig: { type: "string", nargs: 1, describe: "kubeconfig file to merge into (default: first of $KUBECONFIG, else ~/.kube/config)" },
+              kubeconfig: { type: "string", requiresArg: true, describe: "kubeconfig file to merge into (default: first of $KUBECONFIG, else ~/.kube/config)" },
               "switch-context": { type: "boolean", default: true, describe: "make kina-NAME the current context (--no-switch-context keeps yours)" },
             }),
           (args) =>
@@ -416,6 +416,8 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
         nodes: {
           type: "string" as const,
           array: true,
+          // One value per --nodes, so `--nodes a,b IMAGE` leaves IMAGE alone and a bare --nodes is an error.
+          nargs: 1,
           describe: "only these nodes, comma-separated (default: every node)",
         },
       };
