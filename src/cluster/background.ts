@@ -31,8 +31,8 @@ export async function resumeInBackground(name: string, env: NodeJS.ProcessEnv): 
     let exited = false;
     child.once("exit", () => (exited = true));
     const never = new AbortController().signal;
-    // Bounded: a resume that cannot start (it logs why) must not hang the create.
-    for (let i = 0; i < 200 && !exited && (await liveLockHolder(lock))?.pid !== child.pid; i++) await sleep(50, never);
+    // Bounded (60 s, for a busy Mac): a resume that cannot start (it logs why) must not hang the create.
+    for (let i = 0; i < 1200 && !exited && (await liveLockHolder(lock))?.pid !== child.pid; i++) await sleep(50, never);
   } finally {
     closeSync(fd);
   }

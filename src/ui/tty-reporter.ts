@@ -1,30 +1,37 @@
-// Progress on a terminal: finished steps are printed as plain lines, and one status line below
-// them (`[3/8] kubeadmInit 12s`) is redrawn in place. The status line is ours, not a progress
-// library's: libraries that save and restore the cursor leave it where the bar *started*, so
-// whatever is printed after the run (the ERROR, "Cluster ready", next steps) lands on top of the
-// step lines in a cleared or scrolled terminal. Here the status line never wraps (it is cut to the
-// terminal width), so `\r` + erase-line always removes it completely, and at the end it is erased
-// and the cursor is left at the start of an empty line.
+// Progress on a terminal: finished steps are printed as plain lines, and one cli-progress bar
+// below them (`[3/8] ▓▓▓░░░ kubeadmInit 12s`) is redrawn in place.
+//
+// cli-progress saves the cursor when a bar starts and restores it when the bar stops. If anything
+// is printed while a bar is running, that saved position is stale (the screen has scrolled, or
+// was cleared), and whatever comes after the run (the ERROR, "Cluster ready", next steps) lands
+// on top of the step lines. So nothing is ever written while the bar runs: every printed line
+// stops the bar first (it clears its own row, where the cursor then is), prints, and starts a new
+// bar below, which saves the cursor afresh. The bar never wraps (linewrap: false cuts it to the
+// width), so clearing its row removes it completely.
 
+import cliProgress from "cli-progress";
 import type { StepId } from "../../machines/workflows.js";
 import type { Reporter } from "../engine/reporter.js";
 import { PlainReporter } from "./plain-reporter.js";
-
-const ERASE_LINE = "\r\u001b[2K";
 
 export function createTtyReporter(stream: NodeJS.WriteStream, color: boolean, verbosity = 0): Reporter {
   return new TtyReporter(stream, color, verbosity);
 }
 
+interface Payload {
+  step: string;
+  elapsed: string;
+}
+
 class TtyReporter implements Reporter {
   private readonly lines: PlainReporter;
+  private readonly sink: NodeJS.WriteStream;
+  private bar: cliProgress.SingleBar | undefined;
   private total = 0;
   private value = 0;
   private current = "";
   private startedAt = Date.now();
   private ticker: NodeJS.Timeout | undefined;
-  /** Whether the status line is on screen (the cursor is then at its end, on the same row). */
-  private shown = false;
   readonly stepLog: Reporter["stepLog"];
 
   constructor(
@@ -34,39 +41,69 @@ class TtyReporter implements Reporter {
   ) {
     this.lines = new PlainReporter({ write: (text: string) => this.print(text) }, color, verbosity);
     this.stepLog = this.lines.stepLog;
+    // What cli-progress writes to: the terminal while it is there; nothing once the reader went
+    // away (EPIPE) or the stream was closed, so progress just stops and the step goes on.
+    const gone = () => stream.destroyed || stream.writableEnded;
+    this.sink = {
+      isTTY: true,
+      get columns() {
+        return stream.columns || 80;
+      },
+      write: (chunk: string, cb?: () => void) => {
+        if (gone()) {
+          this.stopTicker();
+          cb?.();
+          return true;
+        }
+        return stream.write(chunk, cb);
+      },
+    } as unknown as NodeJS.WriteStream;
   }
 
-  /** A stream whose reader went away (EPIPE) or was closed: progress just stops. */
-  private get gone(): boolean {
-    return this.stream.destroyed || this.stream.writableEnded;
+  private payload(): Payload {
+    // One row only: a newline or tab in a progress message would move the cursor off the row.
+    const step = this.current.replace(/[\u0000-\u001f\u007f]+/g, " ");
+    const seconds = Math.round((Date.now() - this.startedAt) / 1000);
+    return { step, elapsed: step ? ` ${seconds}s` : "" };
   }
 
-  private write(text: string): void {
-    if (this.gone) {
-      this.stopTicker();
-      return;
-    }
-    this.stream.write(text);
+  private startBar(): void {
+    const bar = new cliProgress.SingleBar(
+      {
+        stream: this.sink,
+        format: "[{value}/{total}] {bar} {step}{elapsed}",
+        barsize: 12,
+        barCompleteChar: "▓",
+        barIncompleteChar: "░",
+        hideCursor: false,
+        clearOnComplete: true,
+        linewrap: false,
+        gracefulExit: false,
+        synchronousUpdate: true,
+        fps: 5,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(this.total, this.value, this.payload());
+    this.bar = bar;
+  }
+
+  private stopBar(): void {
+    // The cursor is on the bar's own row (nothing else was written since it started): stop
+    // restores it there and clears the row.
+    this.bar?.stop();
+    this.bar = undefined;
   }
 
   private print(text: string): void {
-    // Erase the status line, print the finished line where it was, draw the status line below.
-    this.write(this.shown ? `${ERASE_LINE}${text}` : text);
-    this.shown = false;
-    if (this.ticker) this.draw();
+    const running = this.bar !== undefined;
+    this.stopBar();
+    this.sink.write(text);
+    if (running && this.ticker) this.startBar();
   }
 
-  private draw(): void {
-    const seconds = Math.round((Date.now() - this.startedAt) / 1000);
-    // One row only: a newline or tab in a progress message would move the cursor off the row
-    // that `\r` + erase-line clears next time.
-    const current = this.current.replace(/[\u0000-\u001f\u007f]+/g, " ");
-    const text = `[${this.value}/${this.total}] ${current}${current ? ` ${seconds}s` : ""}`;
-    // One column short of the width: writing the last column makes some terminals wrap early.
-    const width = Math.max(10, (this.stream.columns || 80) - 1);
-    const cut = text.length > width ? `${text.slice(0, width - 1)}…` : text;
-    this.write(`${ERASE_LINE}${cut}`);
-    this.shown = true;
+  private redraw(): void {
+    this.bar?.update(this.value, this.payload());
   }
 
   private stopTicker(): void {
@@ -78,18 +115,18 @@ class TtyReporter implements Reporter {
     this.lines.begin(what, total);
     this.total = total;
     // Redraw once a second so the elapsed time moves while a long step runs.
-    this.ticker = setInterval(() => this.draw(), 1000);
+    this.ticker = setInterval(() => this.redraw(), 1000);
     this.ticker.unref();
-    this.draw();
+    this.startBar();
   }
   stepStart(step: StepId, detail: string): void {
     this.current = detail ? `${step} (${detail})` : step;
     this.startedAt = Date.now();
-    if (this.ticker) this.draw();
+    this.redraw();
   }
   stepProgress(step: StepId, message: string): void {
     this.current = `${step}: ${message}`;
-    if (this.ticker) this.draw();
+    this.redraw();
   }
   stepDone(step: StepId, ms: number, outcome: "ran" | "verified"): void {
     this.value += 1;
@@ -109,7 +146,6 @@ class TtyReporter implements Reporter {
   }
   end(): void {
     this.stopTicker();
-    if (this.shown) this.write(ERASE_LINE);
-    this.shown = false;
+    this.stopBar();
   }
 }

@@ -53,8 +53,8 @@ async function inPane(m: Pick<FakeMac, "env">, before: string, args: string[], e
 }
 
 function expectNoProgressLeft(rows: string[]): void {
-  // The redrawn status line is `[n/N] step …`; a progress bar would leave ░/█ behind.
-  expect(rows.filter((r) => /^\s*\[\d+\/\d+\]/.test(r) || /[░█]/.test(r))).toEqual([]);
+  // The bar is `[n/N] ▓▓░░ step …`; none of it may be left on screen.
+  expect(rows.filter((r) => /^\s*\[\d+\/\d+\]/.test(r) || /[░▓█]/.test(r))).toEqual([]);
 }
 
 function expectFailureIntact(rows: string[]): void {

@@ -1,4 +1,4 @@
-// Picks the progress display: a redrawn status line on a terminal, plain lines otherwise;
+// Picks the progress display: a cli-progress bar and step lines on a terminal, plain lines otherwise;
 // nothing with -q, each step's commands too with -v.
 
 import type { Reporter } from "../../engine/reporter.js";
