@@ -153,7 +153,7 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
     .scriptName("kina")
     .usage(
       "kina — local Kubernetes clusters on Apple container VMs, bootstrapped by a resumable workflow.\n\n" +
-        "A failed or interrupted create keeps its VMs: `kina status --graph` shows where it stopped,\n" +
+        "A failed or interrupted create keeps its VMs: `kina status --graph` shows where it stopped, " +
         "`kina resume` continues, `kina retry STEP` re-runs one step.\n\nUsage: $0 <command> [options]",
     )
     .command(
