@@ -17,6 +17,11 @@ async function check(kube: KubeAccess, addon: Addon): Promise<{ done: boolean; r
   return deploymentAvailable(await kube.read<DeploymentLike>("apps/v1", "Deployment", name, namespace), `${namespace}/${name}`);
 }
 
+/** `networking.cni: none`: the user brings the CNI, so CoreDNS and the addons cannot run yet. */
+function noCni(ctx: KinaContext): boolean {
+  return ctx.config.networking.cni === "none";
+}
+
 export const step: KinaStep = {
   async run(ctx) {
     const cp = firstControlPlane(ctx.config);
@@ -26,6 +31,12 @@ export const step: KinaStep = {
     for (const name of names) {
       const manifest = ADDONS[name]!.manifest;
       if (manifest) await kube.apply(await ctx.services.runtime.readFile(cp.name, manifest));
+    }
+    if (noCni(ctx)) {
+      // No pod can start before the user's CNI is there: applied, not waited for.
+      const waiting = { status: "pending" as const, message: "applied; starts once a CNI is installed (networking.cni: none)" };
+      await ctx.setOutputs({ addons: Object.fromEntries(names.map((n) => [n, waiting])) });
+      return;
     }
     const results: Record<string, { status: "available" | "failed"; message?: string }> = {};
     let failure: Error | undefined;
@@ -51,6 +62,7 @@ export const step: KinaStep = {
   },
   async verify(ctx) {
     const kube = await ctx.services.kube(ctx.paths.kubeconfig);
+    if (noCni(ctx)) return { ok: true };
     for (const name of configured(ctx)) {
       const r = await check(kube, ADDONS[name]!);
       if (!r.done) return { ok: false, reason: `${name}: ${r.reason}` };

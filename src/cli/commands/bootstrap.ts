@@ -209,6 +209,7 @@ async function finish(c: CommandContext, name: string, result: EngineResult, sta
     case "ready": {
       c.say(`Cluster "${name}" is ready.`);
       await sayKubeconfig(c, name, startedAt);
+      await sayNoCni(c, name);
       return EXIT_OK;
     }
     case "stopped":
@@ -219,6 +220,14 @@ async function finish(c: CommandContext, name: string, result: EngineResult, sta
       if (!result.interruptedBy) return EXIT_FAILURE;
       return result.interruptedBy === "SIGTERM" ? EXIT_SIGTERM : EXIT_SIGINT;
   }
+}
+
+/** With `networking.cni: none` the nodes are NotReady until the user's CNI runs: say so. */
+async function sayNoCni(c: CommandContext, name: string): Promise<void> {
+  const { openCluster } = await import("../../cluster/open.js");
+  const config = (await openCluster(name, c.io.env)).data.config as { networking?: { cni?: string } } | undefined;
+  if (config?.networking?.cni !== "none") return;
+  c.say("  networking.cni is none: the nodes stay NotReady, and CoreDNS and the addons wait, until you install a CNI.");
 }
 
 /** Which context is current now (when this command wrote the kubeconfig) and a kubectl line that works. */
