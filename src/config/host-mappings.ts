@@ -83,3 +83,15 @@ export function hostMounts(where: string, mounts: MountMapping[] | undefined, wa
     return { hostPath, containerPath: m.containerPath, readOnly: m.readOnly ?? false, kind };
   });
 }
+
+/** `nodes[i].kernel`: an existing file, made absolute (relative to the working directory, like hostPath). */
+export function nodeKernel(where: string, kernel: string | undefined, cwd: string): string | undefined {
+  if (kernel === undefined) return undefined;
+  const path = resolve(cwd, kernel);
+  try {
+    if (statSync(path).isFile()) return path;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`invalid config: ${where}.kernel: ${path} is not a kernel file (it must exist; e.g. a vmlinux with CONFIG_BPF_JIT for Cilium)`);
+}

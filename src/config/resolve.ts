@@ -7,7 +7,7 @@ import { didYouMean } from "./near.js";
 import type { ResolvedConfig, ResolvedNode } from "./resolved.js";
 import type { ClusterConfigFile } from "./schema.js";
 import { UsageError } from "./errors.js";
-import { assertNoPortCollisions, hostMounts, hostPorts } from "./host-mappings.js";
+import { assertNoPortCollisions, hostMounts, hostPorts, nodeKernel } from "./host-mappings.js";
 
 export { UsageError } from "./errors.js";
 
@@ -141,6 +141,7 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
       kubeadmConfigPatchesJSON6902: n.kubeadmConfigPatchesJSON6902 ?? [],
       publish: hostPorts(`nodes[${i}]`, n.extraPortMappings, opts.warn),
       mounts: hostMounts(`nodes[${i}]`, n.extraMounts, opts.warn, opts.cwd ?? process.cwd()),
+      ...(n.kernel !== undefined ? { kernel: nodeKernel(`nodes[${i}]`, n.kernel, opts.cwd ?? process.cwd())! } : {}),
     };
   });
 

@@ -34,6 +34,8 @@ export const ResolvedNode = z.object({
   kubeadmConfigPatchesJSON6902: z.array(Json6902).default([]),
   publish: z.array(HostPort).default([]),
   mounts: z.array(HostMount).default([]),
+  /** Absolute path of the node's own guest kernel; unset = container's default kernel. */
+  kernel: z.string().optional(),
 });
 export type ResolvedNode = z.infer<typeof ResolvedNode>;
 

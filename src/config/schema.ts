@@ -79,6 +79,8 @@ export const NodeConfig = z.strictObject({
     .optional(),
   cpus: z.number().int().min(1).max(64).optional(),
   memory: memory.optional(),
+  /** A guest kernel file for this node (`container run --kernel`), e.g. one Cilium can run on. */
+  kernel: z.string().min(1).optional(),
 });
 
 export const NetworkingConfig = z.strictObject({
@@ -212,7 +214,7 @@ export function kinaOnlyFields(file: ClusterConfigFile): string[] {
   for (const key of ["kubernetesVersion", "addons", "timeouts"] as const) if (file[key] !== undefined) out.push(key);
   if (file.networking?.cni !== undefined) out.push("networking.cni");
   file.nodes?.forEach((n, i) => {
-    for (const key of ["cpus", "memory"] as const) if (n[key] !== undefined) out.push(fieldPath(["nodes", i, key]));
+    for (const key of ["cpus", "memory", "kernel"] as const) if (n[key] !== undefined) out.push(fieldPath(["nodes", i, key]));
   });
   return out;
 }

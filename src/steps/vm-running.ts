@@ -7,6 +7,7 @@ import type { ResolvedNode } from "../config/resolved.js";
 import { ipv4Of, type Container } from "../runtime/schemas.js";
 import { CLUSTER_LABEL, ROLE_LABEL, currentAddresses, networkName, nodeLabels, prepareNode, readPrepScript, writeHostsBlocks } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
+import { assertCiliumKernels } from "./cilium-kernel.js";
 
 /** A free TCP port on 127.0.0.1, chosen once per cluster and kept in state. */
 export async function freeLoopbackPort(): Promise<number> {
@@ -66,6 +67,7 @@ async function bootNode(ctx: KinaContext, node: ResolvedNode, index: number, por
     labels: nodeLabels(ctx.cluster, node),
     publish: [...api, ...mapped],
     mounts: node.mounts.map((m) => ({ source: m.hostPath, target: m.containerPath, readOnly: m.readOnly, kind: m.kind })),
+    ...(node.kernel ? { kernel: node.kernel } : {}),
     ...(network ? { network } : {}),
   });
 }
@@ -91,6 +93,8 @@ export const step: KinaStep = {
     await Promise.all(nodes.map((node, i) => bootNode(ctx, node, i, port, network)));
     const prepScript = await readPrepScript();
     await Promise.all(nodes.map((node) => prepareNode(ctx, node, prepScript)));
+    // Before kubeadm init, while nothing is installed: Cilium on a kernel it cannot run on fails here.
+    if (ctx.config.networking.cni === "cilium") await assertCiliumKernels(ctx);
     const recorded = await currentAddresses(ctx);
     await ctx.setOutputs({ nodes: recorded });
     await writeHostsBlocks(ctx, recorded);

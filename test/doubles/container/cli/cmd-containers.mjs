@@ -1,7 +1,7 @@
 // Container lifecycle commands: run, create, start, stop, kill, delete, list, inspect, logs, exec.
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { flag, option } from "./argv.mjs";
 import { buildConfiguration, nameValid, readEnvFiles, processUser } from "./container-config.mjs";
@@ -15,6 +15,7 @@ import {
 } from "./specs.mjs";
 import { containerDir, mutate, readState, rootfsDir } from "./store.mjs";
 import { bootNode } from "../node/boot.mjs";
+import { bootKernelConfig } from "./kernels.mjs";
 
 const NODE_ROOTFS = fileURLToPath(new URL("../node-rootfs/", import.meta.url));
 const NODE_EXEC = new URL("../node/exec.mjs", import.meta.url);
@@ -77,7 +78,7 @@ function removeRecord(ctx, state, record) {
   rmSync(containerDir(ctx.dir, record.id), { recursive: true, force: true });
 }
 
-function seedRootfs(ctx, id, image) {
+function seedRootfs(ctx, id, image, kernelPath) {
   const target = rootfsDir(ctx.dir, id);
   rmSync(containerDir(ctx.dir, id), { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
@@ -85,6 +86,10 @@ function seedRootfs(ctx, id, image) {
   // The node's Kubernetes version: a built kina image records it; a kindest/node:vX.Y.Z tag names it.
   const version = image.kubernetesVersion ?? /:(v\d+\.\d+\.\d+[^@]*)/.exec(image.reference ?? "")?.[1];
   if (image.node && version) writeFileSync(join(target, "kind", "version"), `${version}\n`);
+  // /proc/config.gz is the booted kernel's (`-k`, else the default one), so tests swap kernels
+  // the way a user does: `container system kernel set`, or a per-node kernel.
+  const kernelConfig = image.node ? bootKernelConfig(ctx, kernelPath) : undefined;
+  if (kernelConfig) writeFileSync(join(target, "proc", "config.gz"), kernelConfig);
 }
 
 function runOrCreate(ctx, v, isRun) {
@@ -131,7 +136,7 @@ function runOrCreate(ctx, v, isRun) {
       node: image.node,
     };
     state.containers[id] = record;
-    seedRootfs(ctx, id, image);
+    seedRootfs(ctx, id, image, v.kernel === undefined ? undefined : resolve(v.kernel));
     if (isRun) bootstrap(ctx, state, record);
   });
   if (v.cidfile) writeFileSync(v.cidfile, id, { mode: 0o644 });

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync,
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { CzError } from "./errors.mjs";
 import { HOST_ARCH, versionAtLeast } from "./platform.mjs";
 
@@ -94,6 +94,26 @@ export function ensureDefaultKernel(ctx) {
   if (existsSync(link)) return;
   const name = basename(recommendedKernel(ctx.env).binaryPath);
   installFile(ctx, name, fakeVmlinux(name), true);
+}
+
+/**
+ * The configuration of the kernel a new VM boots (reference §7.1: `-k PATH`, else the default
+ * kernel), as its /proc/config.gz shows it: read back from the stand-in vmlinux's embedded copy.
+ * Undefined when that kernel is not one of the double's stand-ins.
+ */
+export function bootKernelConfig(ctx, kernelPath) {
+  ensureDefaultKernel(ctx);
+  const file = kernelPath ?? defaultKernelTarget(ctx);
+  if (!file || !existsSync(file)) return undefined;
+  const image = readFileSync(file);
+  const start = image.indexOf("IKCFG_ST");
+  const end = image.indexOf("IKCFG_ED");
+  if (start < 0 || end < start) return undefined;
+  try {
+    return gunzipSync(image.subarray(start + 8, end)).toString("utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 export function defaultKernelTarget(ctx) {
