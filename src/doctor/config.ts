@@ -6,7 +6,7 @@ import { loadConfigFile } from "../config/load.js";
 import { pickClusterName, resolveConfig } from "../config/resolve.js";
 import { ResolvedConfig } from "../config/resolved.js";
 import { parseSizeMiB } from "../config/size.js";
-import { nodeImageDefaults, nodeImagePins } from "../image/nodeImage.js";
+import { pinnedImageOptions } from "../image/nodeImage.js";
 import { clusterPaths } from "../../state/paths.js";
 import type { DoctorConfig } from "./context.js";
 
@@ -42,12 +42,9 @@ export async function doctorConfig(
     const stored = await storedConfig(name, env);
     if (stored) return fromResolved(stored, `cluster "${name}"'s stored config`);
   }
-  const defaults = nodeImageDefaults();
   const resolved = resolveConfig(file, {
     name,
-    defaultImage: defaults.image,
-    defaultKubernetesVersion: defaults.kubernetesVersion,
-    offeredVersions: Object.fromEntries(nodeImagePins().map((p) => [p.kubernetesVersion, p.image])),
+    ...pinnedImageOptions(),
     switchContext: true,
     warn,
   });

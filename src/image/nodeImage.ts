@@ -211,3 +211,13 @@ export function buildArgsRecord(overrides: BuildArgOverrides = {}): Record<strin
   }
   return out;
 }
+
+/** What resolveConfig needs to know about the pinned node images: the default and every offered version. */
+export function pinnedImageOptions(): { defaultImage: string; defaultKubernetesVersion: string; offeredVersions: Record<string, string> } {
+  const defaults = nodeImageDefaults();
+  return {
+    defaultImage: defaults.image,
+    defaultKubernetesVersion: defaults.kubernetesVersion,
+    offeredVersions: Object.fromEntries(nodeImagePins().map((p) => [p.kubernetesVersion, p.image])),
+  };
+}

@@ -5,20 +5,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FAKE_KINA, KINA_BIN, readJournal, run, tempDir } from "../helpers/run.js";
+import { FAKE_KINA, KINA_BIN, fakeKina, readJournal, run, tempDir } from "../helpers/run.js";
 
-function fake(steps: Record<string, unknown> = {}) {
-  const home = tempDir();
-  const journal = join(home, "journal.log");
-  const env = { KINA_HOME: home, HOME: home, KINA_FAKE_JOURNAL: journal, KINA_FAKE_STEPS: JSON.stringify(steps) };
-  return {
-    home,
-    env,
-    kina: (args: string[], input?: string) => run(FAKE_KINA, args, env, input),
-    runs: () => readJournal(journal).filter((l) => l.startsWith("run ")),
-    created: () => existsSync(join(home, "clusters")),
-  };
-}
 
 /** Words as the help text has them, whatever the line breaks: a split word becomes two. */
 function words(text: string): string[] {
@@ -71,7 +59,7 @@ describe("every usage error exits 2 and creates nothing", () => {
     [["create", "dev", "--timeout", "kubeadmnit=3s"], 'unknown step "kubeadmnit"'],
     [["install", "storag", "dev"], 'unknown addon "storag"; allowed: storage; did you mean "storage"?'],
   ])("kina %j → %s", async (args, message) => {
-    const t = fake();
+    const t = fakeKina();
     const r = await t.kina(args as string[]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(message);
@@ -83,7 +71,7 @@ describe("every usage error exits 2 and creates nothing", () => {
   });
 
   it("an empty config on stdin and an empty file say the config is empty", async () => {
-    const t = fake();
+    const t = fakeKina();
     const stdin = await t.kina(["create", "dev", "--config", "-"], "");
     expect(stdin.code).toBe(2);
     expect(stdin.stderr).toContain("ERROR: config from stdin is empty");
@@ -96,7 +84,7 @@ describe("every usage error exits 2 and creates nothing", () => {
   });
 
   it("a near-miss field echoes it and suggests the allowed name", async () => {
-    const t = fake();
+    const t = fakeKina();
     const r = await t.kina(["create", "dev", "--config", "-"], "apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  cpu: 4\n");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nodes[0].cpu: unknown field; did you mean "cpus"?');
@@ -104,7 +92,7 @@ describe("every usage error exits 2 and creates nothing", () => {
   });
 
   it("a kind.x-k8s.io file with kina-only fields is created with a warning naming the field", async () => {
-    const t = fake();
+    const t = fakeKina();
     const r = await t.kina(["create", "dev", "--config", "-"], "apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  cpus: 2\n");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/WARNING: config from stdin: nodes\[0\]\.cpus is a kina field.*apiVersion: kina\.x-k8s\.io\/v1alpha4/);
@@ -113,9 +101,9 @@ describe("every usage error exits 2 and creates nothing", () => {
 
 describe("--retain (kind's flag)", () => {
   it("is accepted; a failed create keeps its cluster as it always does, with nothing extra printed", async () => {
-    const t = fake({ kubeadmInit: { failAttempts: 1 } });
+    const t = fakeKina({ kubeadmInit: { failAttempts: 1 } });
     const retained = await t.kina(["create", "dev", "--retain"]);
-    const plain = fake({ kubeadmInit: { failAttempts: 1 } });
+    const plain = fakeKina({ kubeadmInit: { failAttempts: 1 } });
     const without = await plain.kina(["create", "dev"]);
     expect(retained.code).toBe(1);
     expect(existsSync(join(t.home, "clusters", "dev", "state.json"))).toBe(true);

@@ -5,16 +5,10 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useFakeMacs } from "../helpers/fake-mac.js";
-import { FAKE_KINA, KINA_BIN, readJournal, run, tempDir } from "../helpers/run.js";
+import { FAKE_KINA, KINA_BIN, fakeKina, readJournal, run, tempDir } from "../helpers/run.js";
 
 const mac = useFakeMacs();
 
-function fake() {
-  const home = tempDir();
-  const journal = join(home, "journal.log");
-  const env = { KINA_HOME: home, HOME: home, KINA_FAKE_JOURNAL: journal, KINA_FAKE_STEPS: "{}" };
-  return { env, kina: (args: string[]) => run(FAKE_KINA, args, env), teardowns: () => readJournal(journal).filter((l) => l.startsWith("teardown ")) };
-}
 
 /** Runs the real kina with one of its output pipes closed before it writes anything. */
 function withClosedPipe(args: string[], env: NodeJS.ProcessEnv, which: "stdout" | "stderr"): Promise<{ code: number | null; other: string }> {
@@ -29,7 +23,7 @@ function withClosedPipe(args: string[], env: NodeJS.ProcessEnv, which: "stdout" 
 
 describe("kind's delete spellings", () => {
   it("delete clusters A B, delete clusters --all, and delete A B", async () => {
-    const t = fake();
+    const t = fakeKina();
     for (const n of ["a", "b", "c", "d", "e"]) expect((await t.kina(["create", n])).code).toBe(0);
     expect((await t.kina(["delete", "clusters", "a", "b"])).code).toBe(0);
     expect((await t.kina(["get", "clusters"])).stdout).toBe("c\nd\ne\n");
@@ -41,7 +35,7 @@ describe("kind's delete spellings", () => {
   });
 
   it("delete clusters with neither names nor --all is a usage error that deletes nothing", async () => {
-    const t = fake();
+    const t = fakeKina();
     await t.kina(["create", "a"]);
     const r = await t.kina(["delete", "clusters"]);
     expect(r.code).toBe(2);
@@ -52,7 +46,7 @@ describe("kind's delete spellings", () => {
 
 describe("a reader that goes away", () => {
   it("get clusters into a closed stdout exits 0 with no stack trace", async () => {
-    const t = fake();
+    const t = fakeKina();
     for (const n of ["a", "b", "c"]) await t.kina(["create", n]);
     const r = await withClosedPipe(["get", "clusters"], t.env, "stdout");
     expect(r.code).toBe(0);

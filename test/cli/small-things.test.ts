@@ -7,26 +7,14 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useFakeMacs } from "../helpers/fake-mac.js";
-import { FAKE_KINA, KINA_BIN, readJournal, run, tempDir } from "../helpers/run.js";
+import { FAKE_KINA, KINA_BIN, fakeKina, readJournal, run, tempDir } from "../helpers/run.js";
 
 const mac = useFakeMacs();
 
-function fake(steps: Record<string, unknown> = {}) {
-  const home = tempDir();
-  const journal = join(home, "journal.log");
-  const env = { KINA_HOME: home, HOME: home, KINA_FAKE_JOURNAL: journal, KINA_FAKE_STEPS: JSON.stringify(steps) };
-  return {
-    home,
-    env,
-    kina: (args: string[], input?: string) => run(FAKE_KINA, args, env, input),
-    teardowns: () => readJournal(journal).filter((l) => l.startsWith("teardown ")),
-    statePath: (name = "dev") => join(home, "clusters", name, "state.json"),
-  };
-}
 
 describe("the step count", () => {
   it("a single-node create counts all eight steps of the chain and prints the skipped one in chain order", async () => {
-    const t = fake();
+    const t = fakeKina();
     const r = await t.kina(["create", "dev"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('Bootstrapping cluster "dev" (8 steps)');
@@ -40,7 +28,7 @@ describe("the step count", () => {
 
 describe("kina status of a failed cluster", () => {
   it("exits 1 in every view, and still prints the view", async () => {
-    const t = fake({ kubeadmInit: { failAttempts: 1 } });
+    const t = fakeKina({ kubeadmInit: { failAttempts: 1 } });
     expect((await t.kina(["create", "dev"])).code).toBe(1);
     const plain = await t.kina(["status", "dev"]);
     expect(plain.code).toBe(1);
@@ -57,7 +45,7 @@ describe("kina status of a failed cluster", () => {
 
 describe("kina get nodes", () => {
   it("a cluster kina does not know is an error, not a list of planned names", async () => {
-    const t = fake();
+    const t = fakeKina();
     const r = await t.kina(["get", "nodes", "foreign"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('no cluster "foreign"');
@@ -65,7 +53,7 @@ describe("kina get nodes", () => {
   });
 
   it("a cluster whose VMs were never made lists no planned names", async () => {
-    const t = fake({ imageBuilt: { failAttempts: 1 } });
+    const t = fakeKina({ imageBuilt: { failAttempts: 1 } });
     expect((await t.kina(["create", "dev"])).code).toBe(1);
     const r = await t.kina(["get", "nodes", "dev"]);
     expect(r.code).toBe(0);
@@ -74,7 +62,7 @@ describe("kina get nodes", () => {
   });
 
   it("lists the VMs that exist", async () => {
-    const t = fake();
+    const t = fakeKina();
     await t.kina(["create", "dev"]);
     expect((await t.kina(["get", "nodes", "dev"])).stdout).toBe("dev-control-plane\n");
   });
@@ -82,7 +70,7 @@ describe("kina get nodes", () => {
 
 describe("kina delete of a cluster whose state cannot be read", () => {
   it("removes the VMs by label, keeps the folder, and says exactly that instead of 'Deleted'", async () => {
-    const t = fake();
+    const t = fakeKina();
     await t.kina(["create", "dev"]);
     writeFileSync(t.statePath(), '{"schemaVersion": 2, "steps": {');
     const r = await t.kina(["delete", "dev"]);
@@ -96,7 +84,7 @@ describe("kina delete of a cluster whose state cannot be read", () => {
   });
 
   it("delete A B goes on to B after A is only partly deleted, and exits 1", async () => {
-    const t = fake();
+    const t = fakeKina();
     await t.kina(["create", "a"]);
     await t.kina(["create", "b"]);
     writeFileSync(t.statePath("a"), "not json");
@@ -110,11 +98,11 @@ describe("kina delete of a cluster whose state cannot be read", () => {
 
 describe("-q and -v", () => {
   it("-q: a successful create prints nothing; a failed one prints only the error and its hint", async () => {
-    const ok = fake();
+    const ok = fakeKina();
     const r = await ok.kina(["create", "dev", "-q"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
-    const bad = fake({ kubeadmInit: { failAttempts: 1, error: "kubeadm said no", hint: "look at the log" } });
+    const bad = fakeKina({ kubeadmInit: { failAttempts: 1, error: "kubeadm said no", hint: "look at the log" } });
     const f = await bad.kina(["-q", "create", "dev"]);
     expect(f.code).toBe(1);
     const lines = f.stderr.trim().split("\n");
@@ -124,7 +112,7 @@ describe("-q and -v", () => {
   });
 
   it("-q keeps data: get clusters and version -q print on stdout", async () => {
-    const t = fake();
+    const t = fakeKina();
     await t.kina(["create", "dev", "-q"]);
     const r = await t.kina(["get", "clusters", "-q"]);
     expect(r.stdout).toBe("dev\n");

@@ -60,3 +60,22 @@ export function waitForOutput(child: ChildProcess, marker: string): Promise<void
 export function readJournal(path: string): string[] {
   return existsSync(path) ? readFileSync(path, "utf8").trim().split("\n").filter(Boolean) : [];
 }
+
+/**
+ * The CLI on fake steps (test/fixtures/fake-kina.mjs) in a fresh KINA_HOME: `steps` scripts the
+ * fake steps (hang, failAttempts, …); the journal says which steps ran and what was torn down.
+ */
+export function fakeKina(steps: Record<string, unknown> = {}) {
+  const home = tempDir();
+  const journal = join(home, "journal.log");
+  const env = { KINA_HOME: home, HOME: home, KINA_FAKE_JOURNAL: journal, KINA_FAKE_STEPS: JSON.stringify(steps) };
+  return {
+    home,
+    env,
+    kina: (args: string[], input?: string) => run(FAKE_KINA, args, env, input),
+    runs: () => readJournal(journal).filter((l) => l.startsWith("run ")),
+    teardowns: () => readJournal(journal).filter((l) => l.startsWith("teardown ")),
+    statePath: (name = "dev") => join(home, "clusters", name, "state.json"),
+    created: () => existsSync(join(home, "clusters")),
+  };
+}

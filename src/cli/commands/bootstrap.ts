@@ -12,7 +12,7 @@ import { HandedToBackground } from "../../engine/errors.js";
 import type { Reporter } from "../../engine/reporter.js";
 import type { ClusterConfigFile } from "../../config/schema.js";
 import type { EngineResult } from "../../engine/engine.js";
-import { nodeImageDefaults, nodeImagePins } from "../../image/nodeImage.js";
+import { pinnedImageOptions } from "../../image/nodeImage.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, type CommandContext } from "../context.js";
 import { clusterInfoCommand, contextNote, userKubeconfigWrite } from "./kubeconfig-notes.js";
 import { makeReporter } from "./reporter.js";
@@ -46,12 +46,9 @@ export async function createCommand(c: CommandContext, args: CreateArgs): Promis
   if (args.config !== undefined) file = await loadConfigFile(args.config, c.io.stdin, warn);
   const name = pickClusterName(args.cluster, args.name, c.io.env, file?.name);
   const timeoutFlags = parseTimeoutFlags(args.timeout);
-  const defaults = nodeImageDefaults();
   const config = resolveConfig(file, {
     name,
-    defaultImage: defaults.image,
-    defaultKubernetesVersion: defaults.kubernetesVersion,
-    offeredVersions: Object.fromEntries(nodeImagePins().map((p) => [p.kubernetesVersion, p.image])),
+    ...pinnedImageOptions(),
     ...(args.kubernetesVersion ? { kubernetesVersionOverride: args.kubernetesVersion } : {}),
     ...(args.image ? { imageOverride: args.image } : {}),
     timeoutFlags,
