@@ -17,7 +17,7 @@ export interface StepDef {
 const MINUTE = 60_000;
 
 /** Addons kina installs; each has an install and an uninstall chain (`kina install NAME`). */
-export const ADDON_NAMES = ["storage"] as const;
+export const ADDON_NAMES = ["storage", "metrics-server", "gateway", "loadbalancer", "ingress-nginx"] as const;
 export type AddonName = (typeof ADDON_NAMES)[number];
 
 export const STEP_DEFS = {
@@ -100,6 +100,13 @@ export const CHAIN_IDS = Object.keys(CHAINS) as ChainId[];
 /** The chain that installs or uninstalls an addon. */
 export function addonChain(kind: "install" | "uninstall", addon: AddonName): ChainId {
   return `${kind}-${addon}`;
+}
+
+/** The addon an install or uninstall chain is for. */
+export function addonOfChain(chain: ChainId): AddonName {
+  const addon = CHAINS[chain].addon;
+  if (!addon) throw new Error(`chain ${chain} is not an addon chain`);
+  return addon;
 }
 
 /** The sentence `status` and `resume --dry-run` print for a skipped step. */

@@ -45,9 +45,20 @@ export const NodeOutput = z.object({
 });
 export type NodeOutput = z.infer<typeof NodeOutput>;
 
+export const ObjectRef = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  namespace: z.string().optional(),
+});
+
 export const AddonOutput = z.object({
   status: z.enum(["pending", "available", "failed"]),
   message: z.string().optional(),
+  /** The user's manifest it was installed from (`--manifest`, `manifest:`); absent for kina's own sources. */
+  source: z.string().optional(),
+  /** What the install applied, so uninstall deletes exactly that, last first. */
+  objects: z.array(ObjectRef).optional(),
 });
 
 // Outputs the steps record for later steps and for the user. Unknown keys survive (looseObject) so

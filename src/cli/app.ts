@@ -115,12 +115,18 @@ function reportError(error: unknown, say: (t: string) => void): number {
   return EXIT_FAILURE;
 }
 
-async function addon(c: CommandContext, kind: "install" | "uninstall", name: string, cluster: string): Promise<number> {
+async function addon(
+  c: CommandContext,
+  kind: "install" | "uninstall",
+  name: string,
+  cluster: string,
+  opts: { manifest?: string; timeout?: string[] } = {},
+): Promise<number> {
   if (!(ADDON_NAMES as readonly string[]).includes(name)) {
     throw new UsageError(`unknown addon "${name}"; allowed: ${ADDON_NAMES.join(", ")}${didYouMean(name, ADDON_NAMES)}`);
   }
   const { addonCommand } = await import("./commands/bootstrap.js");
-  return addonCommand(c, cluster, kind, name as AddonName);
+  return addonCommand(c, cluster, kind, name as AddonName, opts);
 }
 
 /** kind spells `kina create cluster --name X`; kina also takes `kina create X`. */
@@ -318,8 +324,22 @@ function buildParser(argv: string[], c: CommandContext, setExit: (code: number) 
     .command(
       "install <addon> [cluster]",
       `install an addon on a ready cluster, as its own resumable chain. Addons: ${ADDON_NAMES.join(", ")}`,
-      (y) => y.positional("addon", { type: "string", demandOption: true }).positional("cluster", { type: "string" }).options(nameOption),
-      (args) => run(() => addon(c, "install", String(args.addon), nameOf(args, c.io.env)))(),
+      (y) =>
+        y
+          .positional("addon", { type: "string", demandOption: true })
+          .positional("cluster", { type: "string" })
+          .options({
+            ...nameOption,
+            manifest: { type: "string", requiresArg: true, describe: "apply your own manifest (a file or an http(s) URL) instead of kina's pinned one; no checksum" },
+            timeout: { ...timeoutOption, describe: "step timeout: 10m for every step, or STEP=DURATION (available=3m); repeatable" },
+          }),
+      (args) =>
+        run(() =>
+          addon(c, "install", String(args.addon), nameOf(args, c.io.env), {
+            ...(args.manifest !== undefined ? { manifest: String(args.manifest) } : {}),
+            timeout: (args.timeout as string[] | undefined) ?? [],
+          }),
+        )(),
     )
     .command(
       "uninstall <addon> [cluster]",

@@ -4,7 +4,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { skippedSteps } from "../../machines/cluster.js";
 import { positionOf } from "../../machines/position.js";
-import { chainsOf, stepDef, type StepId } from "../../machines/workflows.js";
+import { chainsOf, stepDef, type AddonName, type StepId } from "../../machines/workflows.js";
 import { acquireClusterLock, type HeldLock } from "../../state/lock.js";
 import { clusterPaths } from "../../state/paths.js";
 import { SCHEMA_VERSION } from "../../state/schema.js";
@@ -136,17 +136,54 @@ export async function continueCluster<S>(
 ): Promise<EngineResult> {
   // Checked before the lock: a cluster that does not exist gets no folder.
   const found = await openCluster(name, deps.env);
+  command = addonRetryAsResume(found, command);
   const foundConfig = withRunTimeouts(storedConfig(found), deps.timeouts);
   assertApplicable(found, foundConfig, command, await observe(found, foundConfig, command, deps));
   return withLock(name, deps, async () => {
     // Read again under the lock: another process may have moved the cluster on meanwhile.
     const store = await openCluster(name, deps.env);
-    const config = withRunTimeouts(storedConfig(store), deps.timeouts);
+    command = addonRetryAsResume(store, command);
+    let config = withRunTimeouts(storedConfig(store), deps.timeouts);
     const observed = await observe(store, config, command, deps);
     assertApplicable(store, config, command, observed);
     await deps.driver.preflight(config, deps.driver.services({ log: discardLog, signal: deps.signal, env: deps.env }));
-    return runEngine({ store, config, driver: deps.driver, reporter: deps.reporter, command, env: deps.env, signal: deps.signal, ...(observed ? { observed } : {}) });
+    if (command.kind === "install") config = withRunTimeouts(await recordAddonChoice(store, command.addon, "install", command.manifest), deps.timeouts);
+    const result = await runEngine({ store, config, driver: deps.driver, reporter: deps.reporter, command, env: deps.env, signal: deps.signal, ...(observed ? { observed } : {}) });
+    if (command.kind === "uninstall" && result.phase === "ready") await recordAddonChoice(store, command.addon, "uninstall");
+    return result;
   });
+}
+
+/**
+ * `kina retry addons` after a failed `kina install ADDON`: the failed addon is re-run where its
+ * install chain stopped (what is done is verified, not redone), as `kina resume` would.
+ */
+function addonRetryAsResume(store: ClusterStore, command: ContinueCommand): ContinueCommand {
+  if (command.kind !== "retry" || command.step !== "addonsReady") return command;
+  const position = positionOf(store.data.machine);
+  const failed = position.kind === "settled" ? position.failure?.chain : undefined;
+  return failed?.startsWith("install-") || failed?.startsWith("uninstall-") ? { kind: "resume" } : command;
+}
+
+/**
+ * An install adds the addon (and the user's --manifest, if any) to the cluster's config, so a
+ * later resume verifies it; a finished uninstall takes it out. Returns the config now stored.
+ */
+async function recordAddonChoice(store: ClusterStore, addon: AddonName, kind: "install" | "uninstall", manifest?: string): Promise<ResolvedConfig> {
+  const config = storedConfig(store);
+  const addons = config.addons.filter((a) => a !== addon);
+  const manifests: Partial<Record<AddonName, string>> = { ...config.addonManifests };
+  delete manifests[addon];
+  if (kind === "install") {
+    addons.push(addon);
+    if (manifest) manifests[addon] = manifest;
+  }
+  const next: ResolvedConfig = { ...config, addons };
+  if (Object.keys(manifests).length) next.addonManifests = manifests;
+  else delete next.addonManifests;
+  store.data.config = next;
+  await store.save();
+  return next;
 }
 
 /** `kina resume --dry-run`: per step, skip or run and why, from the same machine. Changes nothing. */

@@ -1,12 +1,14 @@
 // From flags + config file to the ResolvedConfig a cluster is created with.
 
 import { memoryArg, parseSizeMiB } from "./size.js";
-import { STEP_IDS, resolveStep, stepDef, stepNamesForHelp, type StepId } from "../../machines/workflows.js";
+import { STEP_IDS, resolveStep, stepDef, stepNamesForHelp, type AddonName, type StepId } from "../../machines/workflows.js";
+import { resolve as resolvePath } from "node:path";
 import { parseDuration } from "./duration.js";
 import { didYouMean } from "./near.js";
 import type { ResolvedConfig, ResolvedNode } from "./resolved.js";
 import type { ClusterConfigFile } from "./schema.js";
 import { UsageError } from "./errors.js";
+import { ADDONS } from "../addons/catalog.js";
 import { assertNoPortCollisions, hostMounts, hostPorts, nodeKernel } from "./host-mappings.js";
 
 export { UsageError } from "./errors.js";
@@ -161,8 +163,13 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
   }
   Object.assign(timeoutsMs, opts.timeoutFlags ?? {});
 
-  const addons = new Set(file?.addons ?? []);
-  addons.add("storage"); // the default StorageClass is on for every cluster, as in kind
+  // The default StorageClass is on for every cluster, as in kind.
+  const addons = new Set<AddonName>(["storage", ...(file?.addons ?? []).map((a) => (typeof a === "string" ? a : a.name))]);
+  if (addons.has("ingress-nginx")) opts.warn(ADDONS["ingress-nginx"].warning!);
+  const addonManifests: Partial<Record<AddonName, string>> = {};
+  for (const a of file?.addons ?? []) {
+    if (typeof a !== "string") addonManifests[a.name] = manifestSource(a.manifest, opts.cwd ?? process.cwd());
+  }
 
   return {
     name: opts.name,
@@ -176,6 +183,7 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
       cni,
     },
     addons: [...addons],
+    ...(Object.keys(addonManifests).length ? { addonManifests } : {}),
     timeoutsMs,
     featureGates: file?.featureGates ?? {},
     runtimeConfig: file?.runtimeConfig ?? {},
@@ -187,4 +195,9 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
       switchContext: opts.switchContext,
     },
   };
+}
+
+/** A user's manifest: an http(s) URL as given, a path made absolute (relative to the config's folder). */
+export function manifestSource(source: string, cwd: string): string {
+  return /^https?:\/\//.test(source) ? source : resolvePath(cwd, source);
 }

@@ -51,6 +51,8 @@ export const ResolvedConfig = z.object({
     cni: z.enum(["kindnet", "cilium", "none"]),
   }),
   addons: z.array(z.enum(ADDONS)),
+  /** The user's own manifest per addon (an absolute path or an http(s) URL), instead of kina's pinned one. */
+  addonManifests: z.partialRecord(z.enum(ADDONS), z.string()).optional(),
   /** Per step id, only those the user set; the rest use the registry's defaults. Keys stay open so
    * a config stored by an older kina still reads after steps are added. */
   timeoutsMs: z.record(z.string(), z.number().int().positive()),

@@ -103,6 +103,23 @@ const timeoutValue = z.string().refine((s) => parseDuration(s) !== undefined, {
   message: 'must be a duration such as "90s", "5m" or "1h"',
 });
 
+const AddonWithManifest = z.strictObject({ name: z.enum(ADDONS), manifest: z.string().min(1) });
+
+/** One message for an addon entry that is neither a name nor { name, manifest }. */
+function addonEntryError(issue: { input?: unknown }): string {
+  const allowed = `allowed: ${ADDONS.join(", ")}, or { name: ADDON, manifest: FILE|URL }`;
+  const v = issue.input;
+  if (typeof v === "string") return `unknown addon "${v}"; ${allowed}${didYouMean(v, ADDONS)}`;
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    const keys = Object.keys(v).filter((k) => k !== "name" && k !== "manifest");
+    if (keys.length) return `unknown field${keys.length > 1 ? "s" : ""} ${keys.join(", ")} in an addon entry; ${allowed}`;
+    const name = (v as { name?: unknown }).name;
+    if (typeof name !== "string" || !(ADDONS as readonly string[]).includes(name)) return `unknown addon ${JSON.stringify(name)}; ${allowed}`;
+    return `manifest must be a non-empty file path or URL; ${allowed}`;
+  }
+  return `must be an addon name or { name, manifest }; ${allowed}`;
+}
+
 export const ClusterConfigFile = z.strictObject({
   apiVersion: z.enum(API_VERSIONS),
   kind: z.literal("Cluster"),
@@ -113,7 +130,8 @@ export const ClusterConfigFile = z.strictObject({
     .string()
     .regex(/^v\d+\.\d+\.\d+([-+].*)?$/, 'must look like "v1.35.5"')
     .optional(),
-  addons: z.array(z.enum(ADDONS)).optional(),
+  /** Addon names, or `{ name, manifest }` to install an addon from the user's own manifest (a path or URL). */
+  addons: z.array(z.union([z.enum(ADDONS), AddonWithManifest], { error: addonEntryError })).optional(),
   timeouts: z
     .record(z.string(), timeoutValue)
     .superRefine((record, ctx) => {

@@ -41,7 +41,8 @@ export type Command =
   | { kind: "retry"; step: StepId }
   | { kind: "start" }
   | { kind: "stop" }
-  | { kind: "install"; addon: AddonName }
+  /** `manifest`: the user's own (an absolute path or URL) instead of kina's pinned sources. */
+  | { kind: "install"; addon: AddonName; manifest?: string }
   | { kind: "uninstall"; addon: AddonName };
 
 export type EngineResult =

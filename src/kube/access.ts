@@ -69,7 +69,7 @@ export class KubeAccess {
 
   /** Server-side apply of every object in a YAML stream, field manager `kina`. */
   async apply(manifest: string, fieldManager = "kina"): Promise<KubeObject[]> {
-    const applied: KubeObject[] = [];
+    const objects: KubeObject[] = [];
     for (const doc of parseAllDocuments(manifest)) {
       if (doc.errors.length) throw new Error(`manifest is not valid YAML: ${doc.errors[0]!.message}`);
       const obj = doc.toJS() as KubeObject | null;
@@ -77,6 +77,15 @@ export class KubeAccess {
       if (!obj.apiVersion || !obj.kind || !obj.metadata?.name) {
         throw new Error(`manifest object without apiVersion/kind/metadata.name: ${JSON.stringify(obj).slice(0, 120)}`);
       }
+      objects.push(obj);
+    }
+    return this.applyObjects(objects, fieldManager);
+  }
+
+  /** Server-side apply of objects in the order given, field manager `kina`. */
+  async applyObjects(objects: readonly KubeObject[], fieldManager = "kina"): Promise<KubeObject[]> {
+    const applied: KubeObject[] = [];
+    for (const obj of objects) {
       this.log.line(`apply ${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ""}${obj.metadata.name}`);
       const result = await this.objects.patch(obj, undefined, undefined, fieldManager, true, k8s.PatchStrategy.ServerSideApply);
       applied.push(result as KubeObject);
@@ -92,12 +101,20 @@ export class KubeAccess {
     const objects = parseAllDocuments(manifest)
       .map((d) => d.toJS() as KubeObject | null)
       .filter((o): o is KubeObject => Boolean(o?.kind && o.metadata?.name));
-    for (const obj of objects.reverse()) {
+    await this.deleteObjects(objects.reverse());
+  }
+
+  /** Deletes objects in the order given; one already gone (or whose kind is gone with its CRD) counts as deleted. */
+  async deleteObjects(objects: readonly { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }[]): Promise<void> {
+    for (const obj of objects) {
       this.log.line(`delete ${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ""}${obj.metadata.name}`);
       try {
         await this.objects.delete(obj);
       } catch (error) {
-        if ((error as { code?: number }).code !== 404) throw error;
+        if ((error as { code?: number }).code === 404) continue;
+        // A custom resource whose CRD went first: its kind is no longer served, so it is gone too.
+        if (/unrecognized|not found|no resource/i.test((error as Error).message ?? "") && !["v1", "apps/v1"].includes(obj.apiVersion)) continue;
+        throw error;
       }
     }
   }

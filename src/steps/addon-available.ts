@@ -1,34 +1,29 @@
-// addonAvailable (install-ADDON chains): the addon's workload reports Available; its result is
-// recorded in outputs.addons, which `kina status` shows.
+// addonAvailable (install-ADDON chains): what says the addon works holds (its Deployments
+// available; metrics-server's APIService Available; the Gateway Programmed; the LoadBalancer
+// loop running); the result is recorded in outputs.addons, which `kina status` shows.
 
-import { ADDON_CATALOG, addonOfChain } from "./addon-catalog.js";
-import { deploymentAvailable, type DeploymentLike } from "./kube-waits.js";
+import { addonOfChain } from "../../machines/workflows.js";
+import { addonReady, readyChecks, waitAddon } from "../addons/install.js";
 import type { KinaStep } from "./services.js";
 
 export const step: KinaStep = {
   async run(ctx) {
     const addon = addonOfChain(ctx.chain);
-    const { namespace, name } = ADDON_CATALOG[addon].deployment;
     const kube = await ctx.services.kube(ctx.paths.kubeconfig);
-    ctx.progress(`waiting for ${addon} (${namespace}/${name})`);
+    const record = () => ctx.outputs.addons?.[addon] ?? { status: "pending" as const };
     try {
-      await kube.waitUntil(
-        addon,
-        () => kube.list<DeploymentLike>("apps/v1", "Deployment", namespace),
-        `/apis/apps/v1/namespaces/${namespace}/deployments`,
-        (items) => deploymentAvailable(items.find((d) => d.metadata.name === name), `${namespace}/${name}`),
-      );
+      await waitAddon(ctx, kube, addon, await readyChecks(ctx, addon));
     } catch (error) {
-      await ctx.setOutputs({ addons: { ...ctx.outputs.addons, [addon]: { status: "failed", message: (error as Error).message } } });
+      await ctx.setOutputs({ addons: { ...ctx.outputs.addons, [addon]: { ...record(), status: "failed", message: (error as Error).message } } });
       throw error;
     }
-    await ctx.setOutputs({ addons: { ...ctx.outputs.addons, [addon]: { status: "available" } } });
+    const { message: _old, ...rest } = record();
+    await ctx.setOutputs({ addons: { ...ctx.outputs.addons, [addon]: { ...rest, status: "available" } } });
   },
   async verify(ctx) {
     const addon = addonOfChain(ctx.chain);
-    const { namespace, name } = ADDON_CATALOG[addon].deployment;
     const kube = await ctx.services.kube(ctx.paths.kubeconfig);
-    const r = deploymentAvailable(await kube.read<DeploymentLike>("apps/v1", "Deployment", name, namespace), `${namespace}/${name}`);
+    const r = await addonReady(ctx, kube, addon, await readyChecks(ctx, addon));
     return r.done ? { ok: true } : { ok: false, reason: r.reason };
   },
 };

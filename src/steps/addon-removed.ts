@@ -1,25 +1,27 @@
-// addonRemoved (uninstall-ADDON chains): every object of the addon's manifest deleted, and the
-// addon dropped from outputs.addons.
+// addonRemoved (uninstall-ADDON chains): every object the install applied deleted, last first
+// (custom resources, then workloads, CRDs, namespaces), and the addon dropped from outputs.addons.
 
-import { ADDON_CATALOG, addonManifest, addonOfChain } from "./addon-catalog.js";
+import { addonOfChain } from "../../machines/workflows.js";
+import { ADDONS } from "../addons/catalog.js";
+import { addonReady, readyChecks, removeAddon } from "../addons/install.js";
 import type { KinaStep } from "./services.js";
 
 export const step: KinaStep = {
   async run(ctx) {
-    const { addon, path, text } = await addonManifest(ctx);
-    if (text !== undefined) {
-      const kube = await ctx.services.kube(ctx.paths.kubeconfig);
-      ctx.progress(`deleting the objects of ${path}`);
-      await kube.deleteManifest(text);
-    }
+    const addon = addonOfChain(ctx.chain);
+    const kube = await ctx.services.kube(ctx.paths.kubeconfig);
+    await removeAddon(ctx, kube, addon, ctx.outputs.addons?.[addon]?.objects);
     const { [addon]: _removed, ...rest } = ctx.outputs.addons ?? {};
     await ctx.setOutputs({ addons: rest });
   },
   async verify(ctx) {
     const addon = addonOfChain(ctx.chain);
-    const { namespace, name } = ADDON_CATALOG[addon].deployment;
+    if (ctx.outputs.addons?.[addon]) return { ok: false, reason: `${addon} is still recorded as installed` };
     const kube = await ctx.services.kube(ctx.paths.kubeconfig);
-    const found = await kube.read("apps/v1", "Deployment", name, namespace);
-    return found ? { ok: false, reason: `Deployment ${namespace}/${name} still exists` } : { ok: true };
+    const checks = ADDONS[addon].onNode ? ADDONS[addon].ready : await readyChecks(ctx, addon).catch(() => ADDONS[addon].ready);
+    const first = checks[0];
+    if (!first) return { ok: true };
+    const still = await addonReady(ctx, kube, addon, [first]);
+    return still.done ? { ok: false, reason: `${addon} still runs` } : { ok: true };
   },
 };

@@ -1,21 +1,16 @@
 // addonsReady: the default StorageClass (local-path, from the node image) and every configured
-// addon applied, then CoreDNS and each addon's workload available. Each addon's result is
-// recorded in outputs.addons, which `kina status` shows.
+// addon applied, then CoreDNS and each addon available. Each addon's result (and what it applied,
+// for `kina uninstall`) is recorded in outputs.addons, which `kina status` shows.
 
-import type { KubeAccess } from "../kube/access.js";
-import { ADDON_CATALOG as ADDONS, type AddonSpec as Addon } from "./addon-catalog.js";
+import type { AddonName } from "../../machines/workflows.js";
+import { ADDONS } from "../addons/catalog.js";
+import { addonReady, applyAddon, readyChecks, userManifest, waitAddon } from "../addons/install.js";
 import { deploymentAvailable, type DeploymentLike } from "./kube-waits.js";
-import { firstControlPlane } from "./nodes.js";
 import type { KinaContext, KinaStep } from "./services.js";
 
-function configured(ctx: KinaContext): (keyof typeof ADDONS)[] {
-  return ["coredns", ...ctx.config.addons.filter((a) => a in ADDONS)];
-}
+export const COREDNS = { namespace: "kube-system", name: "coredns" };
 
-async function check(kube: KubeAccess, addon: Addon): Promise<{ done: boolean; reason: string }> {
-  const { namespace, name } = addon.deployment;
-  return deploymentAvailable(await kube.read<DeploymentLike>("apps/v1", "Deployment", name, namespace), `${namespace}/${name}`);
-}
+type AddonRecord = NonNullable<KinaContext["outputs"]["addons"]>[string];
 
 /** `networking.cni: none`: the user brings the CNI, so CoreDNS and the addons cannot run yet. */
 function noCni(ctx: KinaContext): boolean {
@@ -24,48 +19,58 @@ function noCni(ctx: KinaContext): boolean {
 
 export const step: KinaStep = {
   async run(ctx) {
-    const cp = firstControlPlane(ctx.config);
     const kube = await ctx.services.kube(ctx.paths.kubeconfig);
-    const names = configured(ctx);
-    await ctx.setOutputs({ addons: Object.fromEntries(names.map((n) => [n, { status: "pending" as const }])) });
+    const names: AddonName[] = [...ctx.config.addons];
+    const records: Record<string, AddonRecord> = { coredns: { status: "pending" } };
+    for (const n of names) records[n] = { status: "pending" };
+    await ctx.setOutputs({ addons: { ...records } });
     for (const name of names) {
-      const manifest = ADDONS[name]!.manifest;
-      if (manifest) await kube.apply(await ctx.services.runtime.readFile(cp.name, manifest));
+      const warning = ADDONS[name].warning;
+      if (warning) ctx.log.line(`WARNING: ${warning}`);
+      const objects = await applyAddon(ctx, kube, name);
+      const source = userManifest(ctx, name);
+      records[name] = { status: "pending", ...(source ? { source } : {}), ...(objects.length ? { objects } : {}) };
+      await ctx.setOutputs({ addons: { ...records } });
     }
     if (noCni(ctx)) {
       // No pod can start before the user's CNI is there: applied, not waited for.
-      const waiting = { status: "pending" as const, message: "applied; starts once a CNI is installed (networking.cni: none)" };
-      await ctx.setOutputs({ addons: Object.fromEntries(names.map((n) => [n, waiting])) });
+      const message = "applied; starts once a CNI is installed (networking.cni: none)";
+      for (const n of Object.keys(records)) records[n] = { ...records[n]!, message };
+      await ctx.setOutputs({ addons: { ...records } });
       return;
     }
-    const results: Record<string, { status: "available" | "failed"; message?: string }> = {};
-    let failure: Error | undefined;
-    for (const name of names) {
-      const { namespace, name: deployment } = ADDONS[name]!.deployment;
-      ctx.progress(`waiting for ${name} (${namespace}/${deployment})`);
+    const order: ("coredns" | AddonName)[] = ["coredns", ...names];
+    for (const name of order) {
       try {
-        await kube.waitUntil(
-          `${name}`,
-          () => kube.list<DeploymentLike>("apps/v1", "Deployment", namespace),
-          `/apis/apps/v1/namespaces/${namespace}/deployments`,
-          (items) => deploymentAvailable(items.find((d) => d.metadata.name === deployment), `${namespace}/${deployment}`),
-        );
-        results[name] = { status: "available" };
+        if (name === "coredns") {
+          ctx.progress(`waiting for coredns (${COREDNS.namespace}/${COREDNS.name})`);
+          await kube.waitUntil(
+            "coredns",
+            () => kube.list<DeploymentLike>("apps/v1", "Deployment", COREDNS.namespace),
+            `/apis/apps/v1/namespaces/${COREDNS.namespace}/deployments`,
+            (items) => deploymentAvailable(items.find((d) => d.metadata.name === COREDNS.name), `${COREDNS.namespace}/${COREDNS.name}`),
+          );
+        } else {
+          await waitAddon(ctx, kube, name, await readyChecks(ctx, name));
+        }
+        const { message: _m, ...rest } = records[name]!;
+        records[name] = { ...rest, status: "available" };
       } catch (error) {
-        results[name] = { status: "failed", message: (error as Error).message };
-        failure ??= error as Error;
-        break; // the step's time is spent; the rest stay pending
+        records[name] = { ...records[name]!, status: "failed", message: (error as Error).message };
+        await ctx.setOutputs({ addons: { ...records } });
+        throw error; // the step's time is spent; the rest stay pending
       }
     }
-    await ctx.setOutputs({ addons: { ...ctx.outputs.addons, ...results } });
-    if (failure) throw failure;
+    await ctx.setOutputs({ addons: { ...records } });
   },
   async verify(ctx) {
-    const kube = await ctx.services.kube(ctx.paths.kubeconfig);
     if (noCni(ctx)) return { ok: true };
-    for (const name of configured(ctx)) {
-      const r = await check(kube, ADDONS[name]!);
-      if (!r.done) return { ok: false, reason: `${name}: ${r.reason}` };
+    const kube = await ctx.services.kube(ctx.paths.kubeconfig);
+    const dns = deploymentAvailable(await kube.read<DeploymentLike>("apps/v1", "Deployment", COREDNS.name, COREDNS.namespace), "coredns");
+    if (!dns.done) return { ok: false, reason: `coredns: ${dns.reason}` };
+    for (const name of ctx.config.addons) {
+      const r = await addonReady(ctx, kube, name, await readyChecks(ctx, name));
+      if (!r.done) return { ok: false, reason: r.reason };
     }
     return { ok: true };
   },

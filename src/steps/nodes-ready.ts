@@ -2,10 +2,9 @@
 // https://127.0.0.1:<port> the user's kubectl uses, which does not move when VMs get new IPs), and
 // every node reports Ready, then CoreDNS is available again.
 
-import { ADDON_CATALOG } from "./addon-catalog.js";
+import { COREDNS } from "./addons-ready.js";
 import { deploymentAvailable, nodesReady, type DeploymentLike, type NodeLike } from "./kube-waits.js";
 
-const COREDNS = ADDON_CATALOG.coredns.deployment;
 import { waitForReadyz } from "./kube-nodes.js";
 import type { KinaStep } from "./services.js";
 

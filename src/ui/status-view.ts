@@ -32,7 +32,7 @@ export interface StatusDocument {
   kubeconfig?: string;
   context?: string;
   /** Each addon's own result (additive to the DESIGN.md schema). */
-  addons?: Record<string, { status: string; message?: string }>;
+  addons?: Record<string, { status: string; message?: string; source?: string }>;
 }
 
 function rowOf(chain: ChainId, id: StepId, r: StepRecord, interrupted: boolean): StatusStep {
@@ -82,7 +82,15 @@ export function statusDocument(state: ClusterState, opts: { live: boolean; vms?:
   const doc: StatusDocument = { name: state.name, phase, steps, nodes };
   if (state.outputs.kubeconfig) doc.kubeconfig = state.outputs.kubeconfig;
   if (state.outputs.context) doc.context = state.outputs.context;
-  if (state.outputs.addons) doc.addons = state.outputs.addons;
+  if (state.outputs.addons) {
+    // What an install applied stays in state.json (for uninstall); status shows the result.
+    doc.addons = Object.fromEntries(
+      Object.entries(state.outputs.addons).map(([name, a]) => [
+        name,
+        { status: a.status, ...(a.message ? { message: a.message } : {}), ...(a.source ? { source: a.source } : {}) },
+      ]),
+    );
+  }
   return doc;
 }
 

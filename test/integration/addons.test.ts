@@ -43,7 +43,7 @@ describe("kina install / uninstall", () => {
     expect((await m.kina(["create", "dev"])).code).toBe(0);
     const unknown = await m.kina(["install", "traefik", "dev"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown addon "traefik"; allowed: storage');
+    expect(unknown.stderr).toContain('unknown addon "traefik"; allowed: storage, metrics-server, gateway, loadbalancer, ingress-nginx');
     await m.kina(["stop", "dev"]);
     const stopped = await m.kina(["install", "storage", "dev"]);
     expect(stopped.code).toBe(2);

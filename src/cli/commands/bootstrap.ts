@@ -163,8 +163,43 @@ export async function startCommand(c: CommandContext, name: string, opts: { all:
   return worst;
 }
 
-export async function addonCommand(c: CommandContext, name: string, kind: "install" | "uninstall", addon: AddonName): Promise<number> {
-  return continueWith(c, name, { kind, addon }, {});
+export async function addonCommand(
+  c: CommandContext,
+  name: string,
+  kind: "install" | "uninstall",
+  addon: AddonName,
+  opts: { manifest?: string; timeout?: string[] } = {},
+): Promise<number> {
+  const { openCluster } = await import("../../cluster/open.js");
+  const { positionOf } = await import("../../../machines/position.js");
+  const { manifestSource } = await import("../../config/resolve.js");
+  const manifest = opts.manifest !== undefined ? manifestSource(opts.manifest, process.cwd()) : undefined;
+  if (manifest !== undefined && !/^https?:\/\//.test(manifest)) {
+    const { stat } = await import("node:fs/promises");
+    const s = await stat(manifest).catch(() => undefined);
+    if (!s?.isFile()) throw new UsageError(`--manifest ${opts.manifest}: no such file (give a YAML file or an http(s) URL)`);
+  }
+  const store = await openCluster(name, c.io.env);
+  const position = positionOf(store.data.machine);
+  const record = store.data.outputs.addons?.[addon];
+  const stored = (store.data.config as { addonManifests?: Record<string, string> } | undefined)?.addonManifests?.[addon];
+  const settledReady = position.kind === "settled" && position.state === "ready";
+  // A second install of the same thing, or an uninstall of what is not there: nothing to do.
+  if (settledReady && kind === "install" && record?.status === "available" && manifest === stored) {
+    c.say(`${addon} is already installed on cluster "${name}"; nothing to do.`);
+    return EXIT_OK;
+  }
+  if (settledReady && kind === "uninstall" && !record) {
+    c.say(`${addon} is not installed on cluster "${name}"; nothing to do.`);
+    return EXIT_OK;
+  }
+  if (kind === "install") {
+    const { ADDONS } = await import("../../addons/catalog.js");
+    const warning = ADDONS[addon].warning;
+    if (warning && manifest === undefined) c.err(`WARNING: ${warning}`);
+  }
+  const command = kind === "install" ? { kind, addon, ...(manifest !== undefined ? { manifest } : {}) } : { kind, addon };
+  return continueWith(c, name, command, parseTimeoutFlags(opts.timeout ?? []));
 }
 
 export async function stopCommand(c: CommandContext, name: string, timeout: string[] = []): Promise<number> {

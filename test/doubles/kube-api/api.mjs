@@ -243,7 +243,8 @@ export function createApi({ store, faultsFile, advertiseAddress, kubernetesVersi
     lastActivity = Date.now();
     pollFaults();
     const url = new URL(req.url, "https://apiserver");
-    const segments = url.pathname.split("/").filter(Boolean);
+    // Each segment is percent-decoded, as the apiserver does (client-node sends `system%3Aaggregated-metrics-reader`).
+    const segments = url.pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
     res.on("finish", () => log(`${req.method} ${req.url} ${res.statusCode}`));
     try {
       if (["readyz", "livez", "healthz"].includes(segments[0])) return sendText(res, 200, "ok");

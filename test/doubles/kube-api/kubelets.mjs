@@ -56,3 +56,22 @@ export function kubeletProblem(nodeName, env = process.env) {
   });
   return serving ? null : `kubelet cannot reach the API server at ${server} (${target}): connection refused`;
 }
+
+/**
+ * The address kina's LoadBalancer loop (kina-lb.service in a node VM) would publish: the IP of a
+ * running node whose unit file exists and whose fake systemd has the unit active; null otherwise.
+ * The double does what the loop's `kubectl patch --subresource=status` would.
+ */
+export function loadBalancerAddress(env = process.env) {
+  const dir = env.KINA_FAKE_CONTAINER_STATE;
+  if (!dir) return null;
+  const containers = readJson(join(dir, "state.json"))?.containers ?? {};
+  for (const c of Object.values(containers)) {
+    if (c.state !== "running") continue;
+    const rootfs = join(dir, "containers", c.id, "rootfs");
+    if (!existsSync(join(rootfs, "etc/systemd/system/kina-lb.service")) || !existsSync(join(rootfs, "usr/local/bin/kina-lb"))) continue;
+    const units = readJson(join(rootfs, "var/lib/fake-node/systemd.json"))?.units ?? {};
+    if (units["kina-lb.service"]?.active === "active") return ipOf(c);
+  }
+  return null;
+}

@@ -2,19 +2,20 @@
 // status. Recomputed after every change; a status that changes is saved, so watchers see MODIFIED events.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { kubeletProblem } from "./kubelets.mjs";
+import { kubeletProblem, loadBalancerAddress } from "./kubelets.mjs";
 
 const NODE_NOT_READY_MESSAGE = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
   + "message:Network plugin returns error: cni plugin not initialized";
 
 export function readFaults(file) {
-  const empty = { daemonSetsNeverReady: [], deploymentsNeverAvailable: [] };
+  const empty = { daemonSetsNeverReady: [], deploymentsNeverAvailable: [], apiServicesNeverAvailable: [] };
   if (!file || !existsSync(file)) return empty;
   try {
     const parsed = JSON.parse(readFileSync(file, "utf8"));
     return {
       daemonSetsNeverReady: Array.isArray(parsed.daemonSetsNeverReady) ? parsed.daemonSetsNeverReady : [],
       deploymentsNeverAvailable: Array.isArray(parsed.deploymentsNeverAvailable) ? parsed.deploymentsNeverAvailable : [],
+      apiServicesNeverAvailable: Array.isArray(parsed.apiServicesNeverAvailable) ? parsed.apiServicesNeverAvailable : [],
     };
   } catch {
     // A half-written faults file is read again on the next poll.
@@ -139,6 +140,35 @@ function crdStatus(crd, now) {
   };
 }
 
+const isAvailable = (d) => (d.status?.conditions ?? []).some((c) => c.type === "Available" && c.status === "True");
+const selects = (selector, labels) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
+
+/** kube-aggregator: an APIService backed by a Service is Available while a workload behind it is. */
+function apiServiceStatus(a, store, faults, now) {
+  const previous = a.status?.conditions;
+  const svcRef = a.spec?.service;
+  if (!svcRef) return { conditions: [condition(previous, "Available", "True", "Local", "Local APIServices are always available", now)] };
+  const group = `${a.spec?.group ?? ""}/${a.spec?.version ?? ""}`;
+  const url = `https://${svcRef.name}.${svcRef.namespace}.svc:${svcRef.port ?? 443}/apis/${group}`;
+  if (faults.apiServicesNeverAvailable.includes(a.metadata.name)) {
+    return { conditions: [condition(previous, "Available", "False", "FailedDiscoveryCheck", `failing or missing response from ${url}: bad status from ${url}: 503`, now)] };
+  }
+  const svc = store.list("services").find((s) => s.metadata.namespace === svcRef.namespace && s.metadata.name === svcRef.name);
+  if (!svc) return { conditions: [condition(previous, "Available", "False", "ServiceNotFound", `service/${svcRef.name} in "${svcRef.namespace}" is not present`, now)] };
+  const backed = store.list("deployments.apps").some((d) => d.metadata.namespace === svcRef.namespace && isAvailable(d)
+    && selects(svc.spec?.selector, d.spec?.template?.metadata?.labels));
+  return backed
+    ? { conditions: [condition(previous, "Available", "True", "Passed", "all checks passed", now)] }
+    : { conditions: [condition(previous, "Available", "False", "MissingEndpoints", `endpoints for service/${svcRef.name} in "${svcRef.namespace}" have no addresses with port name "https"`, now)] };
+}
+
+/** Traefik's Gateway API provider: it accepts its GatewayClass and programs the Gateways of it while it runs. */
+const TRAEFIK_CONTROLLER = "traefik.io/gateway-controller";
+function traefikRunning(store) {
+  return store.list("deployments.apps").some((d) => isAvailable(d)
+    && (d.spec?.template?.spec?.containers ?? []).some((c) => (c.args ?? []).includes("--providers.kubernetesgateway")));
+}
+
 /** Brings every simulated status up to date; returns how many objects changed. */
 export function reconcile(store, faults, now = new Date().toISOString().replace(/\.\d+Z$/, "Z")) {
   let changes = 0;
@@ -158,5 +188,46 @@ export function reconcile(store, faults, now = new Date().toISOString().replace(
   for (const crd of store.list("customresourcedefinitions.apiextensions.k8s.io")) {
     update("customresourcedefinitions.apiextensions.k8s.io", crd, crdStatus(crd, now));
   }
+  for (const a of store.list("apiservices.apiregistration.k8s.io")) update("apiservices.apiregistration.k8s.io", a, apiServiceStatus(a, store, faults, now));
+  const traefik = traefikRunning(store);
+  const accepted = new Set();
+  for (const gc of safeList(store, "gatewayclasses.gateway.networking.k8s.io")) {
+    if (gc.spec?.controllerName !== TRAEFIK_CONTROLLER) continue;
+    if (traefik) accepted.add(gc.metadata.name);
+    const previous = gc.status?.conditions;
+    update("gatewayclasses.gateway.networking.k8s.io", gc, {
+      conditions: [traefik
+        ? condition(previous, "Accepted", "True", "Accepted", "Handled by Traefik controller", now, { observedGeneration: gc.metadata.generation })
+        : condition(previous, "Accepted", "Unknown", "Pending", "Waiting for controller", now, { observedGeneration: gc.metadata.generation })],
+    });
+  }
+  for (const gw of safeList(store, "gateways.gateway.networking.k8s.io")) {
+    if (!accepted.has(gw.spec?.gatewayClassName) && !(gw.status?.conditions ?? []).length) continue;
+    const ok = accepted.has(gw.spec?.gatewayClassName);
+    const previous = gw.status?.conditions;
+    update("gateways.gateway.networking.k8s.io", gw, {
+      conditions: [
+        condition(previous, "Accepted", ok ? "True" : "Unknown", ok ? "Accepted" : "Pending", ok ? "Gateway successfully scheduled" : "Waiting for controller", now, { observedGeneration: gw.metadata.generation }),
+        condition(previous, "Programmed", ok ? "True" : "Unknown", ok ? "Programmed" : "Pending", ok ? "Gateway successfully scheduled" : "Waiting for controller", now, { observedGeneration: gw.metadata.generation }),
+      ],
+    });
+  }
+  // kina-lb (kina install loadbalancer) publishes its node's address on LoadBalancer Services.
+  const lbIp = loadBalancerAddress();
+  if (lbIp) {
+    for (const svc of store.list("services")) {
+      if (svc.spec?.type !== "LoadBalancer" || svc.spec?.loadBalancerClass) continue;
+      update("services", svc, { ...(svc.status ?? {}), loadBalancer: { ingress: [{ ip: lbIp, ipMode: "VIP" }] } });
+    }
+  }
   return changes;
+}
+
+/** Custom resources exist only once their CRD does. */
+function safeList(store, id) {
+  try {
+    return store.list(id);
+  } catch {
+    return [];
+  }
 }

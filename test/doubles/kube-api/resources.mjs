@@ -36,6 +36,8 @@ const BUILTIN = [
   ["storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", false, [], true],
   ["apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, ["crd", "crds"], true],
   ["apiregistration.k8s.io", "v1", "APIService", "apiservices", false, [], true],
+  ["admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy", "validatingadmissionpolicies", false, [], true],
+  ["admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding", "validatingadmissionpolicybindings", false, [], false],
   ["admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", false, [], false],
   ["admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false, [], false],
   ["policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, ["pdb"], true],

@@ -121,7 +121,7 @@ describe("config files", () => {
     ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnetworking:\n  cni: calico\n", 'networking.cni: invalid value "calico"; allowed: kindnet, cilium, none'],
     ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\ntimeouts:\n  cnii: 10s\n", "timeouts.cnii: unknown step; allowed: image, vm"],
     ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\ntimeouts:\n  cni: soon\n", 'timeouts.cni: must be a duration such as "90s"'],
-    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\naddons: [metrics-server]\n", 'addons[0]: invalid value "metrics-server"; allowed: storage'],
+    ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\naddons: [traefik]\n", 'addons[0]: unknown addon "traefik"; allowed: storage, metrics-server'],
     ["apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes: [\n", "not valid YAML"],
     ['apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: "4096"\n', 'nodes[0].memory: must be a size with a unit: "512m", "4g" or "1.5g"'],
     ["apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n  memory: 4096\n", "nodes[0].memory: must be a size with a unit"],

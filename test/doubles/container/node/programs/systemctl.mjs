@@ -2,7 +2,7 @@
 // containerd's socket appears and disappears with the unit.
 import { ok, fail } from "../result.mjs";
 import { readState, updateState } from "../fake-state.mjs";
-import { existsNode, removeNode, writeNodeFile } from "../rootfs.mjs";
+import { existsNode, readNodeText, removeNode, writeNodeFile } from "../rootfs.mjs";
 import { appendJournal, kubeletMissingConfig, normaliseUnit } from "./journal.mjs";
 import { SOCKET_MARKER } from "./coreutils.mjs";
 
@@ -18,6 +18,19 @@ const KNOWN_UNITS = {
 
 const STATE = "systemd.json";
 
+/** A unit kindest/node ships, or one whose file was written to /etc/systemd/system (kina-lb). */
+function unitDef(rootfs, name) {
+  if (KNOWN_UNITS[name]) return KNOWN_UNITS[name];
+  const file = `/etc/systemd/system/${name}`;
+  if (!name.endsWith(".service") || !existsNode(rootfs, file)) return undefined;
+  const text = readNodeText(rootfs, file);
+  return { description: /^Description=(.*)$/m.exec(text)?.[1] ?? name, file, initial: "inactive", enabled: false };
+}
+
+function unitRecord(state, rootfs, name) {
+  return state.units[name] ?? { active: unitDef(rootfs, name)?.initial ?? "inactive", enabled: false };
+}
+
 function initialUnits() {
   const units = {};
   for (const [name, u] of Object.entries(KNOWN_UNITS)) units[name] = { active: u.initial, enabled: u.enabled };
@@ -25,8 +38,10 @@ function initialUnits() {
 }
 
 export function unitState(rootfs, unit) {
+  const name = normaliseUnit(unit);
+  if (!unitDef(rootfs, name)) return "inactive";
   const state = readState(rootfs, STATE, initialUnits);
-  return state.units[normaliseUnit(unit)]?.active ?? "inactive";
+  return state.units[name]?.active ?? "inactive";
 }
 
 /** Used by kubeadm: (re)start or stop a unit with the same effects as systemctl. */
@@ -36,7 +51,7 @@ export function setUnit(rootfs, unit, action) {
   let active;
   if (action === "stop") {
     active = "inactive";
-    journal.push({ unit: name, ident: "systemd", msg: `Stopped ${name} - ${KNOWN_UNITS[name].description}.` });
+    journal.push({ unit: name, ident: "systemd", msg: `Stopped ${name} - ${unitDef(rootfs, name)?.description ?? name}.` });
     if (name === "containerd.service") removeNode(rootfs, CONTAINERD_SOCKET);
   } else {
     active = "active";
@@ -46,10 +61,10 @@ export function setUnit(rootfs, unit, action) {
       active = "activating";
       journal = journal.concat(kubeletMissingConfig());
     }
-    journal.unshift({ unit: name, ident: "systemd", msg: `Started ${name} - ${KNOWN_UNITS[name].description}.` });
+    journal.unshift({ unit: name, ident: "systemd", msg: `Started ${name} - ${unitDef(rootfs, name)?.description ?? name}.` });
   }
   updateState(rootfs, STATE, initialUnits, (s) => {
-    s.units[name] = { ...s.units[name], active };
+    s.units[name] = { ...unitRecord(s, rootfs, name), active };
     return s;
   });
   appendJournal(rootfs, journal);
@@ -84,10 +99,10 @@ export function systemctl(ctx, args) {
   let exitCode = 0;
   for (const raw of units) {
     const name = normaliseUnit(raw);
-    const known = KNOWN_UNITS[name];
+    const known = unitDef(ctx.rootfs, name);
     switch (verb) {
       case "is-active": {
-        const active = known ? state.units[name].active : "inactive";
+        const active = known ? unitRecord(state, ctx.rootfs, name).active : "inactive";
         if (!quiet) out += `${active}\n`;
         if (active !== "active") exitCode = 3;
         break;
@@ -98,7 +113,7 @@ export function systemctl(ctx, args) {
           exitCode = 1;
           break;
         }
-        const enabled = state.units[name].enabled ? "enabled" : "disabled";
+        const enabled = unitRecord(state, ctx.rootfs, name).enabled ? "enabled" : "disabled";
         if (!quiet) out += `${enabled}\n`;
         if (enabled !== "enabled") exitCode = 1;
         break;
@@ -109,7 +124,7 @@ export function systemctl(ctx, args) {
           exitCode = 4;
           break;
         }
-        const u = state.units[name];
+        const u = unitRecord(state, ctx.rootfs, name);
         const shown = u.active === "active" ? "active (running)" : u.active === "activating" ? "activating (auto-restart) (Result: exit-code)" : "inactive (dead)";
         out += `● ${name} - ${known.description}\n     Loaded: loaded (${known.file}; ${u.enabled ? "enabled" : "disabled"}; preset: enabled)\n     Active: ${shown}\n`;
         if (u.active !== "active") exitCode = 3;
@@ -123,7 +138,7 @@ export function systemctl(ctx, args) {
           break;
         }
         updateState(ctx.rootfs, STATE, initialUnits, (s) => {
-          s.units[name].enabled = verb === "enable";
+          s.units[name] = { ...unitRecord(s, ctx.rootfs, name), enabled: verb === "enable" };
           return s;
         });
         if (now) setUnit(ctx.rootfs, name, verb === "enable" ? "start" : "stop");
