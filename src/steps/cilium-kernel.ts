@@ -24,13 +24,18 @@ export function ciliumMissing(config: KernelConfig): string[] {
   return missing;
 }
 
+/** The configuration of the kernel a node booted, from its /proc/config.gz. */
+export async function nodeKernelConfig(ctx: KinaContext, node: string): Promise<KernelConfig> {
+  const result = await ctx.services.runtime.exec(node, ["zcat", "/proc/config.gz"]);
+  if (result.exitCode !== 0) {
+    throw new Error(`cannot read the kernel config of ${node} (zcat /proc/config.gz exit ${result.exitCode}): ${result.stderr.trim()}`);
+  }
+  return parseKernelConfig(result.stdout);
+}
+
 export async function assertCiliumKernels(ctx: KinaContext): Promise<void> {
   for (const node of ctx.config.nodes) {
-    const result = await ctx.services.runtime.exec(node.name, ["zcat", "/proc/config.gz"]);
-    if (result.exitCode !== 0) {
-      throw new Error(`cannot read the kernel config of ${node.name} (zcat /proc/config.gz exit ${result.exitCode}): ${result.stderr.trim()}`);
-    }
-    const config = parseKernelConfig(result.stdout);
+    const config = await nodeKernelConfig(ctx, node.name);
     const missing = ciliumMissing(config);
     ctx.log.line(`${node.name}: kernel ${config.release ?? "unknown"}, Cilium needs ${missing.length ? `missing: ${missing.join(", ")}` : "all present"}`);
     if (missing.length === 0) continue;

@@ -161,6 +161,48 @@ describe.runIf(enabled && macosMajor >= 26)("a 1+1 kina cluster on macOS 26", ()
   });
 });
 
+const hasHelm = spawnSync("helm", ["version", "--short"]).status === 0;
+const cil = `e2e-cilium-${process.pid}`;
+
+describe.runIf(enabled && hasHelm)("cni: cilium on this Mac's default kernel", () => {
+  const kubectl = (args: string[]) => execFileSync("kubectl", ["--context", `kina-${cil}`, ...args], { env, encoding: "utf8" });
+  const kernelConfig = () => execFileSync("container", ["exec", `${cil}-control-plane`, "zcat", "/proc/config.gz"], { encoding: "utf8" });
+  afterAll(() => {
+    kina(["delete", cil]);
+  });
+
+  it("is refused before kubeadm init naming the missing options, or installed with helm and every node Ready, as the kernel allows", () => {
+    const config = "apiVersion: kina.x-k8s.io/v1alpha4\nkind: Cluster\nnetworking:\n  cni: cilium\n";
+    const r = spawnSync(process.execPath, [KINA, "create", cil, "--config", "-"], { env, encoding: "utf8", input: config });
+    console.log(r.stderr);
+    const status = JSON.parse(kina(["status", cil, "--json"]).stdout);
+    const step = (id: string) => status.steps.find((s: { id: string }) => s.id === id).status;
+    if (r.status !== 0) {
+      // A kernel Cilium cannot run on (container < 1.3.0's default has no BPF JIT): refused in vmRunning.
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/cannot run on the kernel of .*: missing CONFIG_/);
+      expect(r.stderr).toContain("container system kernel set --recommended");
+      expect(step("vmRunning")).toBe("failed");
+      expect(step("kubeadmInit")).toBe("pending");
+      // Each option named is really off in the kernel the VM booted.
+      const named = [...r.stderr.matchAll(/(CONFIG_[A-Z0-9_]+)(?! \(or)/g)].map((m) => m[1]!);
+      const booted = kernelConfig();
+      for (const option of new Set(named)) expect(booted).not.toMatch(new RegExp(`^${option}=[ym]$`, "m"));
+      return;
+    }
+    expect(step("cniInstalled")).toBe("done");
+    expect(status.phase).toBe("ready");
+    expect(kernelConfig()).toMatch(/^CONFIG_BPF_JIT=y$/m);
+    expect(r.stderr).toMatch(/Cilium 1\.\d+\.\d+: (tunnel \(vxlan\)|native routing) datapath/);
+    kubectl(["-n", "kube-system", "rollout", "status", "ds/cilium", "--timeout=300s"]);
+    const nodes = kubectl(["get", "nodes", "--no-headers"]).trim().split("\n");
+    expect(nodes.every((l) => /\sReady\s/.test(l)), nodes.join("\n")).toBe(true);
+    // Pods get addresses from the pod CIDR through Cilium, and CoreDNS runs on it.
+    kubectl(["-n", "kube-system", "wait", "--for=condition=Ready", "pod", "-l", "k8s-app=kube-dns", "--timeout=180s"]);
+    expect(kubectl(["-n", "kube-system", "get", "pods", "-l", "k8s-app=kube-dns", "-o", "jsonpath={.items[*].status.podIP}"])).toMatch(/^10\.244\./);
+  });
+});
+
 describe.skipIf(enabled)("macOS end-to-end suite", () => {
   it.skip("needs KINA_E2E=1 on a Mac with Apple container installed and started", () => {});
 });
