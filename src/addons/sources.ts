@@ -38,7 +38,10 @@ async function download(url: string, signal: AbortSignal): Promise<Buffer> {
   } catch (error) {
     if (signal.aborted) throw error;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new ManifestSourceError(`cannot download ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw new ManifestSourceError(
+      `cannot download ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      "kina needs the network once per pinned file (then it is cached); offline, give your own copy with --manifest FILE, or serve the files from a mirror with KINA_ADDON_MIRROR=URL",
+    );
   }
   if (!res.ok) throw new ManifestSourceError(`cannot download ${url}: HTTP ${res.status} ${res.statusText}`);
   return Buffer.from(await res.arrayBuffer());

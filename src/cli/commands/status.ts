@@ -32,7 +32,13 @@ export async function statusCommand(c: CommandContext, name: string, opts: { gra
     c.out(renderGraph(doc, { color: useColor(c.io.stdout as NodeJS.WriteStream, c.io.env) }).trimEnd());
   } else {
     c.out(summaryLine(doc));
-    for (const s of doc.steps) c.out(`  ${s.id.padEnd(19)} ${s.status}`);
+    let chain = "bootstrap";
+    for (const s of doc.steps) {
+      // Rows of other chains (stop, start, install-ADDON) under their chain's name.
+      if (s.chain !== chain) c.out(`  ${(chain = s.chain)}:`);
+      c.out(`  ${s.id.padEnd(19)} ${s.status}`);
+    }
+    for (const [name, a] of Object.entries(doc.addons ?? {})) c.out(`  addon ${name.padEnd(13)} ${a.status}${a.message ? `: ${a.message}` : ""}`);
   }
   if (needsResume(doc)) c.say(`Continue with \`kina resume ${name}\`.`);
   if (doc.phase === "stopped") c.say(`Start it with \`kina start ${name}\`.`);
