@@ -115,6 +115,66 @@ describe.runIf(enabled)("a real kina cluster on Apple container", () => {
     expect(spawnSync("grep", ["-r", "-l", "PRIVATE KEY", dir]).status).toBe(1);
   });
 
+  // Addons, each installed, used from the Mac, and uninstalled.
+  const kubectlE2e = (args: string[], input?: string) =>
+    execFileSync("kubectl", ["--context", `kina-${name}`, ...args], { env, encoding: "utf8", ...(input !== undefined ? { input } : {}) });
+  const nodeIp = () => JSON.parse(kina(["status", name, "--json"]).stdout).nodes[0].ip as string;
+  const curl = (url: string) => spawnSync("curl", ["-fsS", "--max-time", "5", "--retry", "30", "--retry-all-errors", "--retry-delay", "2", url], { encoding: "utf8" });
+  const webApp = (svcType: string) =>
+    [
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: registry.k8s.io/e2e-test-images/agnhost:2.53, args: [netexec, --http-port=8080]}]\n",
+      `apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: ${svcType}\n  selector: {app: web}\n  ports: [{port: 8080, targetPort: 8080}]\n`,
+    ].join("---\n");
+
+  it("metrics-server: kubectl top nodes works, then uninstall removes it", () => {
+    const r = kina(["install", "metrics-server", name]);
+    expect(r.status, r.stderr).toBe(0);
+    // The first scrape takes one resolution interval (15 s): kubectl top answers once it has one.
+    let top = spawnSync("kubectl", ["--context", `kina-${name}`, "top", "nodes"], { env, encoding: "utf8" });
+    for (let i = 0; i < 30 && top.status !== 0; i++) {
+      spawnSync("sleep", ["2"]);
+      top = spawnSync("kubectl", ["--context", `kina-${name}`, "top", "nodes"], { env, encoding: "utf8" });
+    }
+    expect(top.stdout).toContain(`${name}-control-plane`);
+    expect(kina(["uninstall", "metrics-server", name]).status).toBe(0);
+  });
+
+  it("loadbalancer: a LoadBalancer Service answers curl from the Mac at its IP", () => {
+    expect(kina(["install", "loadbalancer", name]).status).toBe(0);
+    kubectlE2e(["apply", "-f", "-"], webApp("LoadBalancer"));
+    kubectlE2e(["wait", "service/web", `--for=jsonpath={.status.loadBalancer.ingress[0].ip}=${nodeIp()}`, "--timeout=60s"]);
+    kubectlE2e(["rollout", "status", "deployment/web", "--timeout=180s"]);
+    const r = curl(`http://${nodeIp()}:8080/hostname`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^web-/);
+    kubectlE2e(["delete", "deployment/web", "service/web"]);
+    expect(kina(["uninstall", "loadbalancer", name]).status).toBe(0);
+  });
+
+  it("gateway: an HTTPRoute through the Gateway answers curl from the Mac at the node's port 80", () => {
+    const r = kina(["install", "gateway", name]);
+    expect(r.status, r.stderr).toBe(0);
+    kubectlE2e(["apply", "-f", "-"], webApp("ClusterIP"));
+    kubectlE2e(
+      ["apply", "-f", "-"],
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec:\n  parentRefs: [{name: kina, namespace: traefik}]\n  rules: [{backendRefs: [{name: web, port: 8080}]}]\n",
+    );
+    kubectlE2e(["rollout", "status", "deployment/web", "--timeout=180s"]);
+    const answer = curl(`http://${nodeIp()}/hostname`);
+    expect(answer.status, answer.stderr).toBe(0);
+    expect(answer.stdout).toMatch(/^web-/);
+    kubectlE2e(["delete", "httproute/web", "deployment/web", "service/web"]);
+    expect(kina(["uninstall", "gateway", name]).status).toBe(0);
+    expect(kubectlE2e(["get", "crd", "--no-headers", "-o", "name"])).not.toContain("gateway.networking.k8s.io");
+  });
+
+  it("ingress-nginx installs with the retirement warning and uninstalls", () => {
+    const r = kina(["install", "ingress-nginx", name]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("retired");
+    expect(kina(["uninstall", "ingress-nginx", name]).status).toBe(0);
+  });
+
   it("delete removes the VM and the kubeconfig entries", () => {
     expect(kina(["delete", name]).status).toBe(0);
     const list = execFileSync("container", ["list", "-a", "--format", "json"], { encoding: "utf8" });
