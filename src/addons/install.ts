@@ -107,6 +107,24 @@ function conditionTrue(obj: Conditioned | undefined, type: string, what: string)
   return { done: false, reason: `${what} is not ${type} (${why})` };
 }
 
+/** The object and condition a condition-based check reads. */
+function conditionOf(check: Extract<ReadyCheck, { kind: "apiservice" | "gatewayclass" | "gateway" }>) {
+  switch (check.kind) {
+    case "apiservice":
+      return { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService", namespace: undefined, path: "/apis/apiregistration.k8s.io/v1/apiservices", type: "Available" };
+    case "gatewayclass":
+      return { apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", namespace: undefined, path: "/apis/gateway.networking.k8s.io/v1/gatewayclasses", type: "Accepted" };
+    case "gateway":
+      return {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "Gateway",
+        namespace: check.namespace,
+        path: `/apis/gateway.networking.k8s.io/v1/namespaces/${check.namespace}/gateways`,
+        type: "Programmed",
+      };
+  }
+}
+
 function describeCheck(check: ReadyCheck): string {
   switch (check.kind) {
     case "deployment":
@@ -153,29 +171,17 @@ export async function waitAddon(ctx: KinaContext, kube: KubeAccess, addon: Addon
         );
         break;
       case "apiservice":
-        await kube.waitUntil(
-          what,
-          () => kube.list<Conditioned>("apiregistration.k8s.io/v1", "APIService"),
-          "/apis/apiregistration.k8s.io/v1/apiservices",
-          (items) => conditionTrue(items.find((a) => a.metadata.name === check.name), "Available", what),
-        );
-        break;
       case "gatewayclass":
+      case "gateway": {
+        const c = conditionOf(check);
         await kube.waitUntil(
           what,
-          () => kube.list<Conditioned>("gateway.networking.k8s.io/v1", "GatewayClass"),
-          "/apis/gateway.networking.k8s.io/v1/gatewayclasses",
-          (items) => conditionTrue(items.find((a) => a.metadata.name === check.name), "Accepted", what),
+          () => kube.list<Conditioned>(c.apiVersion, c.kind, c.namespace),
+          c.path,
+          (items) => conditionTrue(items.find((a) => a.metadata.name === check.name), c.type, what),
         );
         break;
-      case "gateway":
-        await kube.waitUntil(
-          what,
-          () => kube.list<Conditioned>("gateway.networking.k8s.io/v1", "Gateway", check.namespace),
-          `/apis/gateway.networking.k8s.io/v1/namespaces/${check.namespace}/gateways`,
-          (items) => conditionTrue(items.find((a) => a.metadata.name === check.name), "Programmed", what),
-        );
-        break;
+      }
       case "unit": {
         // No API object to watch: ask systemd once a second (one exec each) until the timeout.
         const { sleep } = await import("../engine/wait.js");
@@ -201,14 +207,12 @@ export async function addonReady(ctx: KinaContext, kube: KubeAccess, addon: Addo
         v = deploymentAvailable(await kube.read<DeploymentLike>("apps/v1", "Deployment", check.name, check.namespace), `${check.namespace}/${check.name}`);
         break;
       case "apiservice":
-        v = conditionTrue(await kube.read<Conditioned>("apiregistration.k8s.io/v1", "APIService", check.name), "Available", what);
-        break;
       case "gatewayclass":
-        v = conditionTrue(await kube.read<Conditioned>("gateway.networking.k8s.io/v1", "GatewayClass", check.name), "Accepted", what);
+      case "gateway": {
+        const c = conditionOf(check);
+        v = conditionTrue(await kube.read<Conditioned>(c.apiVersion, c.kind, check.name, c.namespace), c.type, what);
         break;
-      case "gateway":
-        v = conditionTrue(await kube.read<Conditioned>("gateway.networking.k8s.io/v1", "Gateway", check.name, check.namespace), "Programmed", what);
-        break;
+      }
       case "unit":
         v = await unitActive(ctx, check.unit);
         break;

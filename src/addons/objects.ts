@@ -4,12 +4,9 @@
 
 import { parseAllDocuments } from "yaml";
 
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; [k: string]: unknown };
-  [k: string]: unknown;
-}
+import type { KubeObject } from "../kube/object.js";
+
+export type { KubeObject };
 
 /** What an install applied, as recorded in the state file. */
 export interface ObjectRef {

@@ -8,12 +8,9 @@ import { parseAllDocuments } from "yaml";
 import { sleep } from "../engine/wait.js";
 import type { StepLog } from "../steps/step.js";
 
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; [k: string]: unknown };
-  [k: string]: unknown;
-}
+import type { KubeObject } from "./object.js";
+
+export type { KubeObject };
 
 export class KubeAccess {
   readonly kc: k8s.KubeConfig;
