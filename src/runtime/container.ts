@@ -45,6 +45,11 @@ export interface ContainerCliOptions {
   onCommand?: CommandListener;
   /** Aborting kills the running child and rejects with AbortedError. */
   signal?: AbortSignal;
+  /**
+   * Called once for every `container` process this adapter starts, just before it starts (the
+   * engine counts them per step: `containerCalls` in `kina status --json`).
+   */
+  onSpawn?: (args: readonly string[]) => void;
 }
 
 export interface ExecOptions {
@@ -249,6 +254,7 @@ export class ContainerCli {
     if (argv.length === 0) throw new InvalidArgumentError("exec needs a command", "pass the command as an argv array");
     const { execa } = await import("execa");
     const args = ["exec", "-i", ...(options.tty ? ["-t"] : []), name, ...argv];
+    this.options.onSpawn?.(args);
     const result = await execa(this.binary, args, {
       stdio: "inherit",
       reject: false,
@@ -384,6 +390,7 @@ export class ContainerCli {
   // --- plumbing -------------------------------------------------------------------------------
 
   private async call(args: readonly string[], options: CallOptions = {}): Promise<ProcessResult> {
+    this.options.onSpawn?.(args);
     const result = await runProcess(this.binary, args, {
       ...(this.options.env ? { env: this.options.env } : {}),
       ...(this.options.signal ? { signal: this.options.signal } : {}),

@@ -3,7 +3,7 @@
 
 import { ContainerCli } from "../runtime/container.js";
 import type { CommandRecord as RuntimeCommand } from "../runtime/process.js";
-import type { StepContext, StepLog, Step, TeardownContext } from "./step.js";
+import type { ServiceOptions, StepContext, Step, TeardownContext } from "./step.js";
 import type { KubeAccess } from "../kube/access.js";
 
 export interface KinaServices {
@@ -16,10 +16,12 @@ export type KinaStep = Step<KinaServices>;
 export type KinaContext = StepContext<KinaServices>;
 export type KinaTeardownContext = TeardownContext<KinaServices>;
 
-export function createServices(opts: { log: StepLog; signal: AbortSignal; env: NodeJS.ProcessEnv }): KinaServices {
+export function createServices(opts: ServiceOptions): KinaServices {
+  const count = opts.onContainerCall;
   const runtime = new ContainerCli({
     env: opts.env,
     signal: opts.signal,
+    ...(count ? { onSpawn: () => count() } : {}),
     onCommand: (r: RuntimeCommand) =>
       opts.log.command({
         argv: r.argv,
