@@ -13,6 +13,15 @@ export interface KinaServices {
 }
 
 export type KinaStep = Step<KinaServices>;
+
+/**
+ * Starts loading the Kubernetes client (client-node is most of kina's start-up) in the
+ * background, so a step that waits on the VMs pays for it in parallel instead of the first
+ * Kubernetes step paying for it on the critical path. A failure surfaces where it is used.
+ */
+export function preloadKubeClient(): void {
+  import("../kube/access.js").catch(() => undefined);
+}
 export type KinaContext = StepContext<KinaServices>;
 export type KinaTeardownContext = TeardownContext<KinaServices>;
 
