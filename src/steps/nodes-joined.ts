@@ -44,12 +44,15 @@ async function prepareJoin(ctx: KinaContext, node: ResolvedNode, token: string, 
   const runtime = ctx.services.runtime;
   const ip = ctx.outputs.nodes.find((n) => n.name === node.name)?.ip;
   if (!ip) throw new Error(`no IP recorded for ${node.name}; run \`kina retry vm ${ctx.cluster}\``);
-  // A node with a kubelet.conf but no Node object is a half-finished join: clear it first.
-  if ((await runtime.exec(node.name, ["test", "-f", "/etc/kubernetes/kubelet.conf"])).exitCode === 0) {
-    await runtime.exec(node.name, ["kubeadm", "reset", "-f"]);
-  }
+  // Two independent reads, side by side: a node with a kubelet.conf but no Node object is a
+  // half-finished join (cleared first), and the node's own Kubernetes version.
+  const [halfJoined, kubernetesVersion] = await Promise.all([
+    runtime.exec(node.name, ["test", "-f", "/etc/kubernetes/kubelet.conf"]).then((r) => r.exitCode === 0),
+    nodeKubernetesVersion(ctx, node.name),
+  ]);
+  if (halfJoined) await runtime.exec(node.name, ["kubeadm", "reset", "-f"]);
   const config = nodeKubeadmConfig(ctx, node, ip, {
-    kubernetesVersion: await nodeKubernetesVersion(ctx, node.name),
+    kubernetesVersion,
     bootstrapToken: token,
     ...(key ? { certificateKey: key } : {}),
   });
