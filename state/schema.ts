@@ -25,6 +25,8 @@ export const Attempt = z.object({
   log: z.string(),
   /** Why this attempt ran: first run, retry, a failed verify on resume, an interrupted run. */
   reason: z.string().optional(),
+  /** How many `container` processes the attempt started (set when it settles; additive). */
+  containerCalls: z.number().int().nonnegative().optional(),
 });
 export type Attempt = z.infer<typeof Attempt>;
 

@@ -302,7 +302,7 @@ interface Runner<S> {
 function stepContext<S>(
   r: Runner<S>,
   ref: { chain: ChainId; step: StepId },
-  extra: { log: StepLog; signal: AbortSignal; attempt: number; reason: string; previous: StepRecord; progress(m: string): void },
+  extra: { log: StepLog; signal: AbortSignal; attempt: number; reason: string; previous: StepRecord; progress(m: string): void; onContainerCall?: () => void },
   setOutputs: (patch: Partial<Outputs>) => Promise<void>,
 ): StepContext<S> {
   return {
@@ -314,7 +314,7 @@ function stepContext<S>(
     },
     setOutputs,
     paths: r.store.paths,
-    services: r.driver.services({ log: extra.log, signal: extra.signal, env: r.env }),
+    services: r.driver.services({ log: extra.log, signal: extra.signal, env: r.env, ...(extra.onContainerCall ? { onContainerCall: extra.onContainerCall } : {}) }),
     log: extra.log,
     clock: r.clock,
     signal: extra.signal,
@@ -376,6 +376,9 @@ export async function runEngine<S>(opts: EngineOptions<S>): Promise<EngineResult
         const log = new AttemptLog(attempt.log, echo ? (line, output) => echo(input.step, line, output) : undefined);
         const timeoutMs = timeoutOf(opts.config, input.step);
         log.line(`kina: ${input.chain}/${input.step} attempt ${attempt.n} (${attempt.reason}), timeout ${formatDuration(timeoutMs)}`);
+        // The attempt's own profile (`containerCalls` in status --json): every `container` process
+        // its services start. Written with the transition that settles the attempt.
+        let containerCalls = 0;
         try {
           const step = await opts.driver.loadStep(input.step);
           await withTimeout(input.step, timeoutMs, opts.signal, (signal) =>
@@ -390,6 +393,9 @@ export async function runEngine<S>(opts: EngineOptions<S>): Promise<EngineResult
                   reason: attempt.reason ?? "first run",
                   previous: persistence.previous(input.chain, input.step),
                   progress: (message) => reporter.stepProgress(input.step, message),
+                  onContainerCall: () => {
+                    containerCalls++;
+                  },
                 },
                 setOutputs,
               ),
@@ -402,6 +408,7 @@ export async function runEngine<S>(opts: EngineOptions<S>): Promise<EngineResult
           if (rejection.hint) log.line(`kina: hint: ${rejection.hint}`);
           throw rejection;
         } finally {
+          attempt.containerCalls = containerCalls;
           log.close();
         }
       }),

@@ -45,6 +45,11 @@ export interface ContainerCliOptions {
   onCommand?: CommandListener;
   /** Aborting kills the running child and rejects with AbortedError. */
   signal?: AbortSignal;
+  /**
+   * Called once for every `container` process this adapter starts, just before it starts (the
+   * engine counts them per step: `containerCalls` in `kina status --json`).
+   */
+  onSpawn?: (args: readonly string[]) => void;
 }
 
 export interface ExecOptions {
@@ -249,6 +254,7 @@ export class ContainerCli {
     if (argv.length === 0) throw new InvalidArgumentError("exec needs a command", "pass the command as an argv array");
     const { execa } = await import("execa");
     const args = ["exec", "-i", ...(options.tty ? ["-t"] : []), name, ...argv];
+    this.options.onSpawn?.(args);
     const result = await execa(this.binary, args, {
       stdio: "inherit",
       reject: false,
@@ -260,16 +266,16 @@ export class ContainerCli {
     return result.exitCode;
   }
 
-  /** Writes `content` to `path` in the node (`exec -i NODE sh -c 'cat > PATH'`), then applies `mode`. */
+  /**
+   * Writes `content` to `path` in the node and applies `mode`, in one exec (one round trip):
+   * `exec -i NODE sh -c 'cat > PATH && chmod MODE PATH'`.
+   */
   async writeFile(name: string, path: string, content: string | Buffer, mode?: number): Promise<void> {
     const target = shellQuote(path);
     const modeText = mode !== undefined ? octalMode(mode) : undefined;
-    const written = await this.exec(name, ["sh", "-c", `cat > ${target}`], { stdin: content });
-    if (written.exitCode !== 0) throw this.workloadFailure(written, `could not write ${path} in ${name}`);
-    if (modeText !== undefined) {
-      const chmod = await this.exec(name, ["chmod", modeText, target]);
-      if (chmod.exitCode !== 0) throw this.workloadFailure(chmod, `could not set the mode of ${path} in ${name}`);
-    }
+    const script = modeText !== undefined ? `cat > ${target} && chmod ${modeText} ${target}` : `cat > ${target}`;
+    const written = await this.exec(name, ["sh", "-c", script], { stdin: content });
+    if (written.exitCode !== 0) throw this.workloadFailure(written, `could not write ${path}${modeText ? ` (mode ${modeText})` : ""} in ${name}`);
   }
 
   /** The file's text; NotFoundError when the path does not exist in the node. */
@@ -384,6 +390,7 @@ export class ContainerCli {
   // --- plumbing -------------------------------------------------------------------------------
 
   private async call(args: readonly string[], options: CallOptions = {}): Promise<ProcessResult> {
+    this.options.onSpawn?.(args);
     const result = await runProcess(this.binary, args, {
       ...(this.options.env ? { env: this.options.env } : {}),
       ...(this.options.signal ? { signal: this.options.signal } : {}),

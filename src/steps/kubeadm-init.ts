@@ -6,7 +6,7 @@
 import { NODE_KUBEADM_CONFIG_PATH } from "../image/nodeImage.js";
 import { kubeadmInitArgs } from "../kubeadm/index.js";
 import { firstControlPlane, nodeKubeadmConfig, nodeKubernetesVersion } from "./nodes.js";
-import type { KinaContext, KinaStep } from "./services.js";
+import { preloadKubeClient, type KinaContext, type KinaStep } from "./services.js";
 
 const ADMIN_CONF = "/etc/kubernetes/admin.conf";
 
@@ -33,6 +33,8 @@ export const step: KinaStep = {
     await runtime.writeFile(cp.name, NODE_KUBEADM_CONFIG_PATH, config, 0o600);
 
     ctx.progress("kubeadm init (usually the longest step)");
+    // kubeconfigExported is next and needs the Kubernetes client: load it while kubeadm works.
+    preloadKubeClient();
     const init = await runtime.exec(cp.name, kubeadmInitArgs({ configPath: NODE_KUBEADM_CONFIG_PATH, version }), {
       timeoutMs: ctx.timeoutMs,
     });

@@ -24,14 +24,12 @@ async function registered(ctx: KinaContext): Promise<Set<string>> {
   return new Set(items.map((n) => n.metadata.name));
 }
 
-/** A fresh bootstrap token, registered on the first control plane (kept out of every log). */
-async function createToken(ctx: KinaContext, cp: string): Promise<string> {
-  const token = generateBootstrapToken();
+/** Registers `token` (fresh, made here) on the first control plane (kept out of every log). */
+async function createToken(ctx: KinaContext, cp: string, token: string): Promise<void> {
   const r = await ctx.services.runtime.exec(cp, ["kubeadm", "token", "create", token, "--ttl", "1h", "--description", "kina join"], {
     redactStdout: true,
   });
   if (r.exitCode !== 0) throw new Error(`kubeadm token create failed in ${cp} (exit ${r.exitCode}): ${tail(r.stderr)}`);
-  return token;
 }
 
 async function certificateKey(ctx: KinaContext, cp: string): Promise<string> {
@@ -41,22 +39,30 @@ async function certificateKey(ctx: KinaContext, cp: string): Promise<string> {
   return key;
 }
 
-async function joinNode(ctx: KinaContext, node: ResolvedNode, token: string, key?: string): Promise<void> {
+/** Readies a node to join: a half-finished join cleared, its /kind/kubeadm.conf written. */
+async function prepareJoin(ctx: KinaContext, node: ResolvedNode, token: string, key?: string): Promise<void> {
   const runtime = ctx.services.runtime;
   const ip = ctx.outputs.nodes.find((n) => n.name === node.name)?.ip;
   if (!ip) throw new Error(`no IP recorded for ${node.name}; run \`kina retry vm ${ctx.cluster}\``);
-  // A node with a kubelet.conf but no Node object is a half-finished join: clear it first.
-  if ((await runtime.exec(node.name, ["test", "-f", "/etc/kubernetes/kubelet.conf"])).exitCode === 0) {
-    await runtime.exec(node.name, ["kubeadm", "reset", "-f"]);
-  }
+  // Two independent reads, side by side: a node with a kubelet.conf but no Node object is a
+  // half-finished join (cleared first), and the node's own Kubernetes version.
+  const [halfJoined, kubernetesVersion] = await Promise.all([
+    runtime.exec(node.name, ["test", "-f", "/etc/kubernetes/kubelet.conf"]).then((r) => r.exitCode === 0),
+    nodeKubernetesVersion(ctx, node.name),
+  ]);
+  if (halfJoined) await runtime.exec(node.name, ["kubeadm", "reset", "-f"]);
   const config = nodeKubeadmConfig(ctx, node, ip, {
-    kubernetesVersion: await nodeKubernetesVersion(ctx, node.name),
+    kubernetesVersion,
     bootstrapToken: token,
     ...(key ? { certificateKey: key } : {}),
   });
   // The config holds the bootstrap token (and a control plane's certificate key): 0600, not logged.
   await runtime.writeFile(node.name, NODE_KUBEADM_CONFIG_PATH, config, 0o600);
-  ctx.progress(`joining ${node.name}${key ? " as a control plane" : ""}`);
+}
+
+async function joinNode(ctx: KinaContext, node: ResolvedNode): Promise<void> {
+  const runtime = ctx.services.runtime;
+  ctx.progress(`joining ${node.name}${node.role === "control-plane" ? " as a control plane" : ""}`);
   const r = await runtime.exec(node.name, ["kubeadm", "join", "--config", NODE_KUBEADM_CONFIG_PATH, "--skip-phases=preflight"], {
     timeoutMs: ctx.timeoutMs,
   });
@@ -69,12 +75,18 @@ export const step: KinaStep = {
     const present = await registered(ctx);
     const pending = ctx.config.nodes.filter((n) => n.name !== cp.name && !present.has(n.name));
     if (pending.length) {
-      const token = await createToken(ctx, cp.name);
+      const token = generateBootstrapToken();
       const workers = pending.filter((n) => n.role === "worker");
       const controlPlanes = pending.filter((n) => n.role === "control-plane");
-      await Promise.all(workers.map((n) => joinNode(ctx, n, token)));
+      // The token is kina's own, so the workers' configs are written while it is registered; no
+      // node joins before both are done.
+      await Promise.all([createToken(ctx, cp.name, token), ...workers.map((n) => prepareJoin(ctx, n, token))]);
+      await Promise.all(workers.map((n) => joinNode(ctx, n)));
       // One at a time: each new etcd member must be in before the next joins.
-      for (const n of controlPlanes) await joinNode(ctx, n, token, await certificateKey(ctx, cp.name));
+      for (const n of controlPlanes) {
+        await prepareJoin(ctx, n, token, await certificateKey(ctx, cp.name));
+        await joinNode(ctx, n);
+      }
     }
     const kube = await ctx.services.kube(ctx.paths.kubeconfig);
     const names = ctx.config.nodes.map((n) => n.name);

@@ -38,12 +38,18 @@ export function networkName(cluster: string): string {
 
 const CONTAINERD_SOCKET = "/run/containerd/containerd.sock";
 
-/** Each node's IPv4 now, as `container inspect` reports it; the log says which ones moved. */
+/**
+ * Each node's IPv4 now, from one `container list --all` (one round trip however many nodes); the
+ * log says which ones moved.
+ */
 export async function currentAddresses(ctx: KinaContext): Promise<NodeOutput[]> {
+  const listed = new Map((await ctx.services.runtime.list({ all: true })).map((c) => [c.configuration.id, c]));
   const recorded: NodeOutput[] = [];
   for (const node of ctx.config.nodes) {
-    const ip = ipv4Of(await ctx.services.runtime.inspect(node.name));
-    if (!ip) throw new Error(`${node.name} is running but has no IPv4 address`);
+    const c = listed.get(node.name);
+    if (!c) throw new Error(`VM ${node.name} is gone: \`container list --all\` does not show it`);
+    const ip = ipv4Of(c);
+    if (!ip) throw new Error(`${node.name} is ${c.status.state === "running" ? "running but has no IPv4 address" : c.status.state}`);
     const before = ctx.outputs.nodes.find((n) => n.name === node.name)?.ip;
     if (before && before !== ip) ctx.log.line(`${node.name}: new address ${before} → ${ip}`);
     recorded.push({ name: node.name, role: node.role, ip });
@@ -105,25 +111,30 @@ export async function readPrepScript(): Promise<string> {
  * Waits for containerd inside a node, then runs the node prep script there (sysctls, MSS clamp,
  * iptables backend, containerd snapshotter). The script ships in the kina image and runs at every
  * boot; writing it again covers nodes started from any other image (--image kindest/node:…) and
- * keeps one source for what "prepared" means.
+ * keeps one source for what "prepared" means. The wait is the script's own (`--wait-containerd`):
+ * one blocking exec that polls inside the VM, instead of one `container exec` round trip per poll.
  */
 export async function prepareNode(ctx: KinaContext, node: ResolvedNode, prepScript: string): Promise<void> {
   const runtime = ctx.services.runtime;
   await assertNodeImage(ctx, node);
-  await waitFor(
-    `containerd in ${node.name} (${CONTAINERD_SOCKET})`,
-    async () => (await runtime.exec(node.name, ["test", "-S", CONTAINERD_SOCKET])).exitCode === 0,
-    ctx.signal,
-    500,
-    () => `the socket never appeared; ${node.image} has /kind/version, so look at \`container logs ${node.name}\` for why systemd did not start containerd`,
-  );
   await runtime.writeFile(node.name, NODE_PREP_PATH, prepScript, 0o755);
-  const result = await runtime.exec(node.name, ["/bin/sh", NODE_PREP_PATH]);
+  // Within the step's timeout, so that a containerd that never starts is reported by the script.
+  const waitSeconds = Math.max(1, Math.floor((ctx.timeoutMs * 0.8) / 1000));
+  const result = await runtime.exec(node.name, ["/bin/sh", NODE_PREP_PATH, "--wait-containerd", String(waitSeconds)]);
+  if (result.exitCode === CONTAINERD_NOT_ACTIVE) {
+    throw new Error(
+      `gave up waiting for containerd in ${node.name} (${CONTAINERD_SOCKET}) after ${waitSeconds}s: the socket never appeared; ` +
+        `${node.image} has /kind/version, so look at \`container logs ${node.name}\` for why systemd did not start containerd`,
+    );
+  }
   if (result.exitCode !== 0) {
     throw new Error(`node prep failed in ${node.name} (exit ${result.exitCode}): ${result.stderr.trim().split("\n").at(-1) ?? ""}`);
   }
   await applyContainerdPatches(ctx, node);
 }
+
+/** kina-node-prep's exit status when containerd was not active within --wait-containerd. */
+const CONTAINERD_NOT_ACTIVE = 3;
 
 /**
  * Every kind or kina node image carries /kind/version; an image without it (nginx, alpine) would

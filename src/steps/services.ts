@@ -3,7 +3,7 @@
 
 import { ContainerCli } from "../runtime/container.js";
 import { runProcess, type CommandRecord as RuntimeCommand, type ProcessResult } from "../runtime/process.js";
-import type { StepContext, StepLog, Step, TeardownContext } from "./step.js";
+import type { ServiceOptions, StepContext, Step, TeardownContext } from "./step.js";
 import type { KubeAccess } from "../kube/access.js";
 
 export interface KinaServices {
@@ -18,10 +18,20 @@ export interface KinaServices {
 }
 
 export type KinaStep = Step<KinaServices>;
+
+/**
+ * Starts loading the Kubernetes client (client-node is most of kina's start-up) in the
+ * background, so a step that waits on the VMs pays for it in parallel instead of the first
+ * Kubernetes step paying for it on the critical path. A failure surfaces where it is used.
+ */
+export function preloadKubeClient(): void {
+  import("../kube/access.js").catch(() => undefined);
+}
 export type KinaContext = StepContext<KinaServices>;
 export type KinaTeardownContext = TeardownContext<KinaServices>;
 
-export function createServices(opts: { log: StepLog; signal: AbortSignal; env: NodeJS.ProcessEnv }): KinaServices {
+export function createServices(opts: ServiceOptions): KinaServices {
+  const count = opts.onContainerCall;
   const onCommand = (r: RuntimeCommand) =>
     opts.log.command({
       argv: r.argv,
@@ -29,7 +39,7 @@ export function createServices(opts: { log: StepLog; signal: AbortSignal; env: N
       stdout: r.stdoutRedacted ? "(withheld: holds credentials)" : r.stdout,
       stderr: r.stderr,
     });
-  const runtime = new ContainerCli({ env: opts.env, signal: opts.signal, onCommand });
+  const runtime = new ContainerCli({ env: opts.env, signal: opts.signal, ...(count ? { onSpawn: () => count() } : {}), onCommand });
   return {
     runtime,
     host: (binary, args, o = {}) =>

@@ -72,6 +72,14 @@ export interface TeardownContext<S = Services> {
   env: NodeJS.ProcessEnv;
 }
 
+export interface ServiceOptions {
+  log: StepLog;
+  signal: AbortSignal;
+  env: NodeJS.ProcessEnv;
+  /** Called once per `container` process the services start (the engine counts them per step). */
+  onContainerCall?: () => void;
+}
+
 /** Everything cluster-specific the engine drives: the steps, teardown and the services they use. */
 export interface ClusterDriver<S = Services> {
   /** A step's implementation, loaded on first use (the real driver imports src/steps/<id>.js). */
@@ -81,7 +89,7 @@ export interface ClusterDriver<S = Services> {
   teardown(ctx: TeardownContext<S>): Promise<void>;
   /** The cluster's node VMs as `container` reports them now (name → state); undefined when unknown. */
   liveVmStates(cluster: string, env: NodeJS.ProcessEnv): Promise<Map<string, string> | undefined>;
-  services(opts: { log: StepLog; signal: AbortSignal; env: NodeJS.ProcessEnv }): S;
+  services(opts: ServiceOptions): S;
 }
 
 /** The real services bundle; kept as an open record so the engine does not import heavy modules. */

@@ -17,7 +17,10 @@ export interface StatusStep {
   attempts: number;
   startedAt?: string;
   finishedAt?: string;
+  /** Profile of the last attempt (additive): its wall time, once it settled… */
   durationMs?: number;
+  /** …and how many `container` processes it started (absent for attempts kina did not count). */
+  containerCalls?: number;
   error?: string;
   log?: string;
   note?: string;
@@ -46,6 +49,7 @@ function rowOf(chain: ChainId, id: StepId, r: StepRecord, interrupted: boolean):
       out.finishedAt = last.finishedAt;
       out.durationMs = Date.parse(last.finishedAt) - Date.parse(last.startedAt);
     }
+    if (last.containerCalls !== undefined) out.containerCalls = last.containerCalls;
     out.log = last.log;
   }
   if (r.error) out.error = r.error;

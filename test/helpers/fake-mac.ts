@@ -19,6 +19,8 @@ export interface FakeMac {
   container(args: string[]): string;
   containers(): { id: string; state: string; labels: Record<string, string>; ip?: string; raw: any }[];
   execLog(): { node: string; argv: string[]; exitCode: number; via?: string }[];
+  /** Every `container` invocation the double answered, oldest end first (start/end: epoch ms). */
+  containerCalls(): { argv: string[]; exitCode: number; start: number; end: number }[];
   faults(rules: unknown[]): void;
   kubeFaults(faults: Record<string, string[]>): void;
   builds(): any[];
@@ -60,6 +62,10 @@ export function fakeMac(extraEnv: NodeJS.ProcessEnv = {}): FakeMac {
     execLog: () =>
       existsSync(join(fake, "exec.log"))
         ? readFileSync(join(fake, "exec.log"), "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l))
+        : [],
+    containerCalls: () =>
+      existsSync(join(fake, "container-calls.jsonl"))
+        ? readFileSync(join(fake, "container-calls.jsonl"), "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l))
         : [],
     faults: (rules) => writeFileSync(join(fake, "faults.json"), JSON.stringify({ rules })),
     kubeFaults: (faults) => writeFileSync(join(fake, "kube-api-faults.json"), JSON.stringify(faults)),

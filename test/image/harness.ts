@@ -41,7 +41,7 @@ const STUBS: Record<string, string> = {
 // What the scripts may use from the host: the POSIX tools every Debian image has.
 const HOST_TOOLS = [
   "sh", "awk", "sed", "grep", "cp", "mv", "rm", "mkdir", "cat", "cmp", "dirname", "basename",
-  "chmod", "tr", "cut", "sort", "paste", "touch", "head", "tail",
+  "chmod", "tr", "cut", "sort", "paste", "touch", "head", "tail", "sleep",
 ];
 
 export function findOnPath(name: string): string | undefined {

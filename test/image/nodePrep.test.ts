@@ -125,4 +125,25 @@ describe("kina-node-prep", () => {
     sb.write("kind/kubeadm.conf", "apiVersion: kubeadm.k8s.io/v1beta4\n");
     expect(sb.run(PREP).stderr).not.toMatch(/kubeadm\.conf/);
   });
+
+  it("--wait-containerd waits for containerd inside the node, then prepares it", () => {
+    sb.flag("active/containerd");
+    const result = sb.run(PREP, ["--wait-containerd", "5"]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(sb.calls()).toContain("systemctl is-active --quiet containerd");
+    expect(sysctl("net.ipv4.ip_forward")).toBe("1");
+  });
+
+  it("--wait-containerd gives up with exit 3 when containerd never becomes active, having changed nothing", () => {
+    const before = sb.snapshot();
+    const result = sb.run(PREP, ["--wait-containerd", "1"]);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain("containerd was not active after 1s");
+    expect(sb.snapshot()).toEqual(before);
+  });
+
+  it("refuses a malformed --wait-containerd or an unknown argument with exit 2", () => {
+    expect(sb.run(PREP, ["--wait-containerd", "soon"]).status).toBe(2);
+    expect(sb.run(PREP, ["--frobnicate"]).status).toBe(2);
+  });
 });

@@ -92,12 +92,11 @@ describe("ContainerCli against a stub executable", () => {
     await expect(cli.exec("dev-worker", ["true"])).rejects.toBeInstanceOf(ServiceNotStartedError);
   });
 
-  it("writeFile pipes content into `sh -c 'cat > PATH'` and sets the mode with chmod", async () => {
+  it("writeFile pipes content into `sh -c 'cat > PATH && chmod MODE PATH'`: one exec", async () => {
     stub.respond([{ argv: ["exec"] }]);
     await cli.writeFile("dev-control-plane", "/kind/kubeadm.conf", "kind: InitConfiguration\n", 0o600);
     expect(stub.calls().map((c) => [c.args, c.stdin])).toEqual([
-      [["exec", "-i", "dev-control-plane", "sh", "-c", "cat > /kind/kubeadm.conf"], "kind: InitConfiguration\n"],
-      [["exec", "dev-control-plane", "chmod", "0600", "/kind/kubeadm.conf"], ""],
+      [["exec", "-i", "dev-control-plane", "sh", "-c", "cat > /kind/kubeadm.conf && chmod 0600 /kind/kubeadm.conf"], "kind: InitConfiguration\n"],
     ]);
   });
 

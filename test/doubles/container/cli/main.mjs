@@ -1,6 +1,6 @@
 // Entry of the fake Apple `container` CLI (release 1.2.2; KINA_FAKE_CONTAINER_VERSION=1.4.1 imitates 1.4.1): state dir, fault injection, dispatch,
 // error printing and exit codes.
-import { existsSync, mkdirSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { canonicalArgv, resolveCommand } from "./commands.mjs";
 import { renderError } from "./errors.mjs";
@@ -18,9 +18,31 @@ function write(stream, chunks) {
   });
 }
 
+// Every invocation is appended to <state>/container-calls.jsonl when it ends: { argv, exitCode, start, end }
+// with start/end in epoch milliseconds (start is this process's own start, so node's start-up is
+// inside the interval, as the real CLI's launch and XPC round trip are). Tests sum them; the bench
+// reads the intervals. KINA_FAKE_CONTAINER_LATENCY_MS=N sleeps N ms in every call before it
+// answers, to stand in for the XPC round trip of the real CLI (the bench only; no test relies on it).
+let callLog;
+
+function logCall(exitCode) {
+  if (!callLog) return;
+  const end = performance.timeOrigin + performance.now();
+  appendFileSync(callLog.file, JSON.stringify({ argv: callLog.argv, exitCode, start: performance.timeOrigin, end }) + "\n");
+}
+
+function latencyMs(env) {
+  const raw = env.KINA_FAKE_CONTAINER_LATENCY_MS;
+  if (raw === undefined || raw === "") return 0;
+  const ms = Number(raw);
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`KINA_FAKE_CONTAINER_LATENCY_MS must be a number of milliseconds, got ${JSON.stringify(raw)}`);
+  return ms;
+}
+
 async function finish(stdout, stderr, exitCode, crashAfter) {
   await write(process.stdout, stdout);
   await write(process.stderr, stderr);
+  logCall(exitCode);
   if (crashAfter) crashCaller();
   process.exit(exitCode);
 }
@@ -37,6 +59,9 @@ export async function main(argv, env = process.env) {
   let crashAfter = false;
   if (dir) {
     mkdirSync(dir, { recursive: true });
+    callLog = { file: join(dir, "container-calls.jsonl"), argv };
+    const latency = latencyMs(env);
+    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     const rule = takeFault(dir, argv, canonicalArgv(argv, env));
     if (rule?.crashCaller && rule.after) crashAfter = true;
     else if (rule?.hang) {
