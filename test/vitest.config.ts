@@ -6,7 +6,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "test/e2e/**"],
-    testTimeout: 60_000,
+    // Generous: a loaded 2-core machine runs a whole create in 10-40 s; a hang still fails.
+    testTimeout: 180_000,
     hookTimeout: 60_000,
     pool: "forks",
     // Most of a test's time is spent waiting on child processes (kina, the doubles), not on the
