@@ -462,7 +462,7 @@ export class ContainerCli {
       throw new UnexpectedOutputError(result.argv, "not JSON", { cause: error });
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new UnexpectedOutputError(result.argv, z.prettifyError(parsed.error), { cause: parsed.error });
+    if (!parsed.success) throw new UnexpectedOutputError(result.argv, shapeProblems(parsed.error), { cause: parsed.error });
     return parsed.data;
   }
 
@@ -474,4 +474,17 @@ export class ContainerCli {
       throw error;
     }
   }
+}
+
+/**
+ * JSON of the wrong shape, on one line for the step line and the ERROR (the output itself is in the
+ * step log): `[0].id: expected string, received undefined; [0].status: …`.
+ */
+function shapeProblems(error: z.ZodError): string {
+  const shown = error.issues.slice(0, 3).map((issue) => {
+    const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+    return `${path || "(top level)"}: ${issue.message.replace(/^Invalid input: /, "")}`;
+  });
+  const more = error.issues.length > 3 ? `; and ${error.issues.length - 3} more` : "";
+  return `not the JSON kina expects: ${shown.join("; ")}${more}`;
 }
