@@ -56,6 +56,8 @@ export interface ExecOptions {
   workdir?: string;
   /** Keep stdout out of the command log (the output holds keys or tokens). */
   redactStdout?: boolean;
+  /** argv values that are credentials: passed to the command, shown as `<redacted>` in logs and errors. */
+  secrets?: readonly string[];
 }
 
 export interface ExecResult {
@@ -79,6 +81,7 @@ interface CallOptions {
   stdin?: Stdin;
   timeoutMs?: number;
   redactStdout?: boolean;
+  secrets?: readonly string[];
 }
 
 // Network names: NetworkResource validation (reference §3.5).
@@ -229,6 +232,7 @@ export class ContainerCli {
       ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.redactStdout ? { redactStdout: true } : {}),
+      ...(options.secrets ? { secrets: options.secrets } : {}),
     });
     if (result.exitCode === undefined) throw await this.failure(result);
     if (result.exitCode !== 0) {

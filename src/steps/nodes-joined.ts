@@ -29,6 +29,7 @@ async function createToken(ctx: KinaContext, cp: string): Promise<string> {
   const token = generateBootstrapToken();
   const r = await ctx.services.runtime.exec(cp, ["kubeadm", "token", "create", token, "--ttl", "1h", "--description", "kina join"], {
     redactStdout: true,
+    secrets: [token],
   });
   if (r.exitCode !== 0) throw new Error(`kubeadm token create failed in ${cp} (exit ${r.exitCode}): ${tail(r.stderr)}`);
   return token;
