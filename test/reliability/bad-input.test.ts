@@ -194,7 +194,7 @@ describe("bad input, through the binary", () => {
     return { path, calls: () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : []) };
   }
 
-  it("a sample of every kind exits 2 naming the field, calls `container` never, writes no state", async () => {
+  it("a sample of every kind exits 2 naming the field, calls `container` never, writes no state", { timeout: 180_000 }, async () => {
     const m = mac();
     const container = recordingContainer(m.root);
     // A fixed seed: the same samples every run, two of each kind.
@@ -269,7 +269,7 @@ describe("a `container` whose output kina cannot read", () => {
     },
   ];
   for (const { label, rule, step, message } of cases) {
-    it(`${label}: ${step} fails with a typed error, the output in the step log, no stack trace; resume completes`, async () => {
+    it(`${label}: ${step} fails with a typed error, the output in the step log, no stack trace; resume completes`, { timeout: 180_000 }, async () => {
       const m = mac();
       m.faults([rule]);
       const r = await m.kina(["create", "dev"]);

@@ -76,7 +76,7 @@ describe("two commands on one cluster (fake steps)", () => {
 describe("two commands on one cluster (the real binary, the doubles)", () => {
   const mac = useFakeMacs();
 
-  it("while a create waits on kubeadm init: create, delete, stop and install fail at once naming it; status and get answer", async () => {
+  it("while a create waits on kubeadm init: create, delete, stop and install fail at once naming it; status and get answer", { timeout: 180_000 }, async () => {
     const m = mac();
     m.faults([{ argv: ["exec", "dev-control-plane", "kubeadm", "init"], times: 1, hang: true }]);
     const { child, done } = m.startKina(["create", "dev"]);

@@ -138,10 +138,11 @@ describe("status while a create holds the lock", () => {
   });
 });
 
+// Whole creates against the doubles: bounded generously, since a loaded CI machine runs them slowly.
 describe("a signal inside real steps (the doubles)", () => {
   const mac = useFakeMacs();
 
-  it("Ctrl-C during the kubeadm init wait ends the `container exec`, records kubeadmInit interrupted; resume resets and inits once", async () => {
+  it("Ctrl-C during the kubeadm init wait ends the `container exec`, records kubeadmInit interrupted; resume resets and inits once", { timeout: 180_000 }, async () => {
     const m = mac();
     m.faults([{ argv: ["exec", "dev-control-plane", "kubeadm", "init"], times: 1, hang: true }]);
     const { child, done } = m.startKina(["create", "dev"]);
@@ -172,7 +173,7 @@ describe("a signal inside real steps (the doubles)", () => {
     expect(m.state().steps.bootstrap.kubeadmInit.status).toBe("done");
   });
 
-  it("SIGTERM during `container run` ends it, exits 143; resume ends with exactly one VM", async () => {
+  it("SIGTERM during `container run` ends it, exits 143; resume ends with exactly one VM", { timeout: 180_000 }, async () => {
     const m = mac();
     m.faults([{ argv: ["run"], times: 1, hang: true }]);
     const { child, done } = m.startKina(["create", "dev"]);
