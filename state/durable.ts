@@ -6,6 +6,30 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
+/** Why a write failed, in words, when the disk (not kina) refused it; undefined otherwise. */
+export function diskRefusal(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case "ENOSPC":
+      return "no space left on device";
+    case "EDQUOT":
+      return "disk quota exceeded";
+    case "EROFS":
+      return "the file system is read-only";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    default:
+      return undefined;
+  }
+}
+
+/** What to do about a refusal: free space, or make the folder writable. */
+export function diskRemedy(error: unknown, dir: string): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ENOSPC" || code === "EDQUOT" ? `free some space on the disk of ${dir}` : `make ${dir} writable`;
+}
+
 export async function ensurePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
 }

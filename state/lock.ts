@@ -8,6 +8,7 @@ import { link, readFile, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
+import { diskRefusal, diskRemedy } from "./durable.js";
 
 const LockInfo = z.object({
   pid: z.number().int().positive(),
@@ -76,7 +77,18 @@ export async function acquireClusterLock(
 ): Promise<HeldLock> {
   const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}`);
-  await writeFile(temp, JSON.stringify(me), { mode: 0o600 });
+  try {
+    await writeFile(temp, JSON.stringify(me), { mode: 0o600 });
+  } catch (error) {
+    const why = diskRefusal(error);
+    if (!why) throw error;
+    await rm(temp, { force: true }).catch(() => {});
+    throw new Error(
+      `cannot take the lock of cluster "${cluster}" (${path}): ${why}; nothing was changed. ` +
+        `${diskRemedy(error, dirname(path)).replace(/^./, (c) => c.toUpperCase())} and run the command again.`,
+      { cause: error },
+    );
+  }
   try {
     for (let tries = 0; tries < 3; tries++) {
       try {
@@ -84,7 +96,14 @@ export async function acquireClusterLock(
         return {
           release: async () => {
             const current = await readLock(path);
-            if (current?.pid === me.pid && current.startedAt === me.startedAt) await rm(path, { force: true });
+            if (current?.pid !== me.pid || current.startedAt !== me.startedAt) return;
+            try {
+              await rm(path, { force: true });
+            } catch (error) {
+              // A disk gone read-only keeps the file; it names this process, which is about to
+              // end, so the next command takes it over. The command's own error matters more.
+              if (!diskRefusal(error)) throw error;
+            }
           },
         };
       } catch (error) {

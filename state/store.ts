@@ -3,8 +3,9 @@
 // overwrite.
 
 import { access, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { Low, type Adapter } from "lowdb";
-import { ensurePrivateDir, writeFileDurable } from "./durable.js";
+import { diskRefusal, diskRemedy, ensurePrivateDir, writeFileDurable } from "./durable.js";
 import { migrate } from "./migrations.js";
 import { clusterPaths, type ClusterPaths } from "./paths.js";
 import { ClusterState, SCHEMA_VERSION } from "./schema.js";
@@ -18,6 +19,16 @@ export class StateRefusedError extends Error {
     this.reason = reason ?? message;
   }
 }
+
+/** The disk refused a checkpoint; state.json on disk is the previous one, whole. */
+export class StateNotSavedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StateNotSavedError";
+  }
+}
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function corrupt(path: string, cluster: string, detail: string): StateRefusedError {
   return new StateRefusedError(
@@ -80,6 +91,22 @@ class DurableStateFile implements Adapter<ClusterState> {
   }
 
   async write(data: ClusterState): Promise<void> {
+    try {
+      await this.writeNow(data);
+    } catch (error) {
+      const why = diskRefusal(error);
+      if (!why) throw error;
+      // writeFileDurable renames only a finished, synced file: the old one is still whole.
+      throw new StateNotSavedError(
+        `could not save the state of cluster "${this.cluster}" to ${this.path}: ${why}. The file is intact: ` +
+          `it holds the state as of the last step saved, and \`kina status ${this.cluster}\` reads it. ` +
+          `${capitalized(diskRemedy(error, dirname(this.path)))}, then run \`kina resume ${this.cluster}\`.`,
+        { cause: error },
+      );
+    }
+  }
+
+  private async writeNow(data: ClusterState): Promise<void> {
     if (this.older) {
       // The first write in the new format keeps the old file beside it, once.
       const backup = `${this.path}.v${this.older.version}.bak`;

@@ -80,8 +80,13 @@ export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number
   } catch (error) {
     exit = reportError(error, err);
   } finally {
-    process.removeListener("SIGINT", onSigint);
-    process.removeListener("SIGTERM", onSigterm);
+    // After an interruption the handlers stay: kina may still be waiting for a child that ignores
+    // SIGTERM (execa kills it outright only later), and a second Ctrl-C then must end kina at once
+    // with 130, not wait for it, nor die by the signal with no code.
+    if (!interrupted) {
+      process.removeListener("SIGINT", onSigint);
+      process.removeListener("SIGTERM", onSigterm);
+    }
   }
   return exit;
 }

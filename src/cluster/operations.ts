@@ -5,7 +5,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { skippedSteps } from "../../machines/cluster.js";
 import { positionOf } from "../../machines/position.js";
 import { chainsOf, stepDef, type AddonName, type StepId } from "../../machines/workflows.js";
-import { acquireClusterLock, type HeldLock } from "../../state/lock.js";
+import { acquireClusterLock, ClusterLockedError, liveLockHolder, type HeldLock } from "../../state/lock.js";
 import { clusterPaths } from "../../state/paths.js";
 import { SCHEMA_VERSION } from "../../state/schema.js";
 import { ClusterStore, StateRefusedError } from "../../state/store.js";
@@ -136,6 +136,10 @@ export async function continueCluster<S>(
 ): Promise<EngineResult> {
   // Checked before the lock: a cluster that does not exist gets no folder.
   const found = await openCluster(name, deps.env);
+  // A live kina working on the cluster is the answer, whatever its state on disk looks like
+  // meanwhile (a running create reads as not yet ready, which is not a reason to give).
+  const holder = await liveLockHolder(found.paths.lock);
+  if (holder) throw new ClusterLockedError(name, holder);
   command = addonRetryAsResume(found, command);
   const foundConfig = withRunTimeouts(storedConfig(found), deps.timeouts);
   assertApplicable(found, foundConfig, command, await observe(found, foundConfig, command, deps));

@@ -10,6 +10,7 @@ import type { ClusterConfigFile } from "./schema.js";
 import { UsageError } from "./errors.js";
 import { ADDONS } from "../addons/catalog.js";
 import { assertNoPortCollisions, hostMounts, hostPorts, nodeKernel } from "./host-mappings.js";
+import { checkSubnets } from "./subnets.js";
 
 export { UsageError } from "./errors.js";
 
@@ -153,6 +154,9 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
   if (net.disableDefaultCNI && net.cni && net.cni !== "none") {
     throw new UsageError(`invalid config: networking: disableDefaultCNI is true but cni is "${net.cni}"; drop one`);
   }
+  const podSubnet = net.podSubnet ?? "10.244.0.0/16";
+  const serviceSubnet = net.serviceSubnet ?? "10.96.0.0/16";
+  checkSubnets({ value: podSubnet, given: net.podSubnet !== undefined }, { value: serviceSubnet, given: net.serviceSubnet !== undefined });
   if (file?.containerdConfigPatchesJSON6902?.length)
     opts.warn("containerdConfigPatchesJSON6902 is accepted for kind compatibility but not applied yet");
 
@@ -177,8 +181,8 @@ export function resolveConfig(file: ClusterConfigFile | undefined, opts: Resolve
     nodes,
     networking: {
       apiServerPort: net.apiServerPort ?? 0,
-      podSubnet: net.podSubnet ?? "10.244.0.0/16",
-      serviceSubnet: net.serviceSubnet ?? "10.96.0.0/16",
+      podSubnet,
+      serviceSubnet,
       kubeProxyMode: net.kubeProxyMode ?? "iptables",
       cni,
     },

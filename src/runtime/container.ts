@@ -61,6 +61,8 @@ export interface ExecOptions {
   workdir?: string;
   /** Keep stdout out of the command log (the output holds keys or tokens). */
   redactStdout?: boolean;
+  /** argv values that are credentials: passed to the command, shown as `<redacted>` in logs and errors. */
+  secrets?: readonly string[];
 }
 
 export interface ExecResult {
@@ -84,6 +86,7 @@ interface CallOptions {
   stdin?: Stdin;
   timeoutMs?: number;
   redactStdout?: boolean;
+  secrets?: readonly string[];
 }
 
 // Network names: NetworkResource validation (reference §3.5).
@@ -234,6 +237,7 @@ export class ContainerCli {
       ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.redactStdout ? { redactStdout: true } : {}),
+      ...(options.secrets ? { secrets: options.secrets } : {}),
     });
     if (result.exitCode === undefined) throw await this.failure(result);
     if (result.exitCode !== 0) {
@@ -469,7 +473,7 @@ export class ContainerCli {
       throw new UnexpectedOutputError(result.argv, "not JSON", { cause: error });
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new UnexpectedOutputError(result.argv, z.prettifyError(parsed.error), { cause: parsed.error });
+    if (!parsed.success) throw new UnexpectedOutputError(result.argv, shapeProblems(parsed.error), { cause: parsed.error });
     return parsed.data;
   }
 
@@ -481,4 +485,17 @@ export class ContainerCli {
       throw error;
     }
   }
+}
+
+/**
+ * JSON of the wrong shape, on one line for the step line and the ERROR (the output itself is in the
+ * step log): `[0].id: expected string, received undefined; [0].status: …`.
+ */
+function shapeProblems(error: z.ZodError): string {
+  const shown = error.issues.slice(0, 3).map((issue) => {
+    const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+    return `${path || "(top level)"}: ${issue.message.replace(/^Invalid input: /, "")}`;
+  });
+  const more = error.issues.length > 3 ? `; and ${error.issues.length - 3} more` : "";
+  return `not the JSON kina expects: ${shown.join("; ")}${more}`;
 }

@@ -33,6 +33,11 @@ export interface ProcessOptions {
   timeoutMs?: number;
   /** Keep stdout out of the command record (e.g. reading admin.conf). */
   redactStdout?: boolean;
+  /**
+   * Values in argv that are credentials (a bootstrap token): the child gets them, but the command
+   * record and every argv kina reports (errors, logs) show `<redacted>` instead.
+   */
+  secrets?: readonly string[];
 }
 
 export interface ProcessResult {
@@ -57,7 +62,9 @@ function stdinSize(stdin: Stdin | undefined): number | undefined {
  * the signal fires and CommandTimeoutError when `timeoutMs` passes (the child is killed in both cases).
  */
 export async function runProcess(binary: string, args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
-  const argv = [binary, ...args];
+  const secrets = (options.secrets ?? []).filter((v) => v.length > 0);
+  const mask = (text: string) => secrets.reduce((t, v) => t.split(v).join("<redacted>"), text);
+  const argv = [binary, ...args].map(mask);
   const { stdin } = options;
   const started = performance.now();
   const result = await execa(binary, [...args], {
@@ -84,8 +91,8 @@ export async function runProcess(binary: string, args: readonly string[], option
   options.onCommand?.({
     argv,
     exitCode: result.exitCode,
-    stdout: options.redactStdout ? `<${Buffer.byteLength(stdout)} bytes not logged>` : stdout,
-    stderr,
+    stdout: options.redactStdout ? `<${Buffer.byteLength(stdout)} bytes not logged>` : mask(stdout),
+    stderr: mask(stderr),
     ...(bytes !== undefined ? { stdinBytes: bytes } : {}),
     ...(options.redactStdout ? { stdoutRedacted: true } : {}),
     ...(result.signal ? { signal: result.signal } : {}),

@@ -28,6 +28,7 @@ async function registered(ctx: KinaContext): Promise<Set<string>> {
 async function createToken(ctx: KinaContext, cp: string, token: string): Promise<void> {
   const r = await ctx.services.runtime.exec(cp, ["kubeadm", "token", "create", token, "--ttl", "1h", "--description", "kina join"], {
     redactStdout: true,
+    secrets: [token],
   });
   if (r.exitCode !== 0) throw new Error(`kubeadm token create failed in ${cp} (exit ${r.exitCode}): ${tail(r.stderr)}`);
 }

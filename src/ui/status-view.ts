@@ -13,6 +13,12 @@ export interface StatusStep {
   short: string;
   /** Which chain the row belongs to (additive to the DESIGN.md schema). */
   chain: ChainId;
+  /**
+   * pending | running | done | failed | skipped | interrupted. `interrupted` (additive to the
+   * DESIGN.md schema's first five) is a step that Ctrl-C or SIGTERM ended (`error` then says which:
+   * "interrupted by Ctrl-C" / "interrupted by SIGTERM"), or one on disk as running with no live kina
+   * behind it (kill -9, a power cut). `kina resume` re-runs it; `--graph` shows it as `!`.
+   */
   status: StepStatus;
   attempts: number;
   startedAt?: string;
