@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CHAIN_IDS, chainSteps, type ChainId } from "../../machines/workflows.js";
+import { ADDON_NAMES, CHAIN_IDS, chainSteps, type ChainId } from "../../machines/workflows.js";
 import { useFakeMacs } from "../helpers/fake-mac.js";
 import { fakeKina, FAKE_KINA, start, waitForOutput } from "../helpers/run.js";
 import { faultsTaken, processesOf, until } from "./helpers.js";
@@ -36,8 +36,16 @@ describe("a signal inside any step of any chain (fake steps)", () => {
     { chain: "bootstrap", command: ["create", "dev", "--config", "-"], before: [], resume: ["resume", "dev"] },
     { chain: "stop", command: ["stop", "dev"], before: [["create", "dev", "--config", "-"]], resume: ["stop", "dev"] },
     { chain: "start", command: ["start", "dev"], before: [["create", "dev", "--config", "-"], ["stop", "dev"]], resume: ["resume", "dev"] },
-    { chain: "install-storage", command: ["install", "storage", "dev"], before: [["create", "dev", "--config", "-"]], resume: ["resume", "dev"] },
-    { chain: "uninstall-storage", command: ["uninstall", "storage", "dev"], before: [["create", "dev", "--config", "-"]], resume: ["resume", "dev"] },
+    ...ADDON_NAMES.flatMap((addon) => [
+      { chain: `install-${addon}` as ChainId, command: ["install", addon, "dev"], before: [["create", "dev", "--config", "-"]], resume: ["resume", "dev"] },
+      // Installed first (storage is from the create), so the uninstall has something to remove.
+      {
+        chain: `uninstall-${addon}` as ChainId,
+        command: ["uninstall", addon, "dev"],
+        before: [["create", "dev", "--config", "-"], ...(addon === "storage" ? [] : [["install", addon, "dev"]])],
+        resume: ["resume", "dev"],
+      },
+    ]),
   ];
   it("covers every chain of the workflow registry", () => {
     expect(chains.map((c) => c.chain).sort()).toEqual([...CHAIN_IDS].sort());

@@ -189,7 +189,8 @@ export async function addonCommand(
     c.say(`${addon} is already installed on cluster "${name}"; nothing to do.`);
     return EXIT_OK;
   }
-  if (settledReady && kind === "uninstall" && !record) {
+  const configured = (store.data.config as { addons?: string[] } | undefined)?.addons?.includes(addon) ?? false;
+  if (settledReady && kind === "uninstall" && !record && !configured) {
     c.say(`${addon} is not installed on cluster "${name}"; nothing to do.`);
     return EXIT_OK;
   }
