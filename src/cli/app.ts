@@ -2,8 +2,7 @@
 // client-node) are imported inside the commands that need them, so `kina status` and
 // `kina --version` start fast.
 
-import { createRequire } from "node:module";
-import type { Argv } from "yargs";
+import yargs, { type Argv } from "yargs";
 import { ADDON_NAMES, resolveStep, stepNamesForHelp, type AddonName, type StepId } from "../../machines/workflows.js";
 import { didYouMean } from "../config/near.js";
 import { pickClusterName, stepNames, UsageError } from "../config/resolve.js";
@@ -11,10 +10,6 @@ import { InterruptedError, describeError } from "../engine/errors.js";
 import type { ClusterDriver } from "../steps/step.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE, type CliIo, type CommandContext } from "./context.js";
 import { kinaVersion } from "./version.js";
-
-// yargs's ESM build wraps help with cliui's stand-in `wrap`, which cuts every N characters
-// (`resum`/`able`); its CommonJS build uses wrap-ansi, which wraps at word boundaries.
-const yargs = createRequire(import.meta.url)("yargs") as typeof import("yargs").default;
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./context.js";
 export type { CliIo, CommandContext } from "./context.js";
