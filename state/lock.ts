@@ -7,15 +7,24 @@ import { randomBytes } from "node:crypto";
 import { link, readFile, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { z } from "zod";
 
-const LockInfo = z.object({
-  pid: z.number().int().positive(),
-  host: z.string(),
-  startedAt: z.string(),
-  command: z.string(),
-});
-export type LockInfo = z.infer<typeof LockInfo>;
+export interface LockInfo {
+  pid: number;
+  host: string;
+  startedAt: string;
+  command: string;
+}
+
+/** The lock file's content, checked by hand: `kina status` reads it and must not load zod. */
+function lockInfo(doc: unknown): LockInfo {
+  const d = (typeof doc === "object" && doc !== null ? doc : {}) as Record<string, unknown>;
+  const { pid, host, startedAt, command } = d;
+  if (typeof pid !== "number" || !Number.isSafeInteger(pid) || pid <= 0) throw new Error("lock file: pid must be a positive integer");
+  if (typeof host !== "string" || typeof startedAt !== "string" || typeof command !== "string") {
+    throw new Error("lock file: host, startedAt and command must be strings");
+  }
+  return { pid, host, startedAt, command };
+}
 
 export class ClusterLockedError extends Error {
   constructor(
@@ -47,7 +56,7 @@ export function processAlive(pid: number): boolean {
 
 async function readLock(path: string): Promise<LockInfo | undefined> {
   try {
-    return LockInfo.parse(JSON.parse(await readFile(path, "utf8")));
+    return lockInfo(JSON.parse(await readFile(path, "utf8")));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     // Unreadable content cannot name a live owner: treat like a stale lock.

@@ -7,7 +7,9 @@ import { Low, type Adapter } from "lowdb";
 import { ensurePrivateDir, writeFileDurable } from "./durable.js";
 import { migrate } from "./migrations.js";
 import { clusterPaths, type ClusterPaths } from "./paths.js";
-import { ClusterState, SCHEMA_VERSION } from "./schema.js";
+import { conformingState } from "./check.js";
+import { SCHEMA_VERSION } from "./records.js";
+import type { ClusterState } from "./schema.js";
 
 export class StateRefusedError extends Error {
   /** The reason alone (`state file P cannot be read: …`), without the recovery advice. */
@@ -67,6 +69,11 @@ class DurableStateFile implements Adapter<ClusterState> {
     }
     const migrated = migrate(doc as Record<string, unknown>, version, SCHEMA_VERSION);
     this.older = version < SCHEMA_VERSION ? { version, text } : undefined;
+    // A file kina wrote passes the light check; anything else goes to the schema (zod, loaded only
+    // then), which has the last word and names the first thing that is wrong.
+    const light = conformingState(migrated);
+    if (light) return light;
+    const { ClusterState } = await import("./schema.js");
     const parsed = ClusterState.safeParse(migrated);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

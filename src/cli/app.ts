@@ -6,9 +6,10 @@ import yargs, { type Argv } from "yargs";
 import { ADDON_NAMES, resolveStep, stepNamesForHelp, type AddonName, type StepId } from "../../machines/workflows.js";
 import { didYouMean } from "../config/near.js";
 import { pickClusterName, stepNames, UsageError } from "../config/resolve.js";
-import { InterruptedError, describeError } from "../engine/errors.js";
+import { InterruptedError } from "../engine/errors.js";
 import type { ClusterDriver } from "../steps/step.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE, type CliIo, type CommandContext } from "./context.js";
+import { reportError } from "./report.js";
 import { kinaVersion } from "./version.js";
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./context.js";
@@ -18,12 +19,6 @@ export interface CliDeps {
   /** The cluster driver; the real one is imported lazily. Tests pass their own. */
   driver?: () => Promise<ClusterDriver<unknown>>;
   io?: Partial<CliIo>;
-}
-
-class ExitCode extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
 }
 
 export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number> {
@@ -94,20 +89,6 @@ export function expandVerbosity(argv: string[]): string[] {
     else out.push(a);
   }
   return out;
-}
-
-function reportError(error: unknown, say: (t: string) => void): number {
-  if (error instanceof ExitCode) return error.code;
-  const e = error as Error;
-  if (error instanceof UsageError || e?.name === "TransitionRefusedError") {
-    say(`ERROR: ${e.message}`);
-    return EXIT_USAGE;
-  }
-  // Runtime errors carry "summary: hint" as their message: print each half once.
-  const { message, hint } = describeError(error);
-  say(`ERROR: ${message}`);
-  if (hint) say(`  hint: ${hint}`);
-  return EXIT_FAILURE;
 }
 
 async function addon(c: CommandContext, kind: "install" | "uninstall", name: string, cluster: string): Promise<number> {

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // kina's executable entry. Node's on-disk compile cache makes every start after the first skip
-// most parsing and compiling (yargs and zod are the bulk of start-up), so it is switched on
-// before anything else loads.
+// most parsing and compiling, so it is switched on before anything else loads (Node ≥ 22.1; on
+// older Nodes there is no such function and kina just compiles). `npm run build` bundles this file
+// with esbuild (scripts/bundle.mjs): the fast path (fast.ts) and the read-only commands become a
+// few chunks, and everything else loads the compiled app.ts and its modules as they are.
 import module from "node:module";
 
 module.enableCompileCache?.();
@@ -13,5 +15,7 @@ for (const stream of [process.stdout, process.stderr]) {
     if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
   });
 }
-const { runCli } = await import("./app.js");
-process.exitCode = await runCli(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const { fastCli } = await import("./fast.js");
+const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+process.exitCode = (await fastCli(argv, io)) ?? (await (await import("./app.js")).runCli(argv));
