@@ -3,8 +3,8 @@
 // an empty lock. A lock whose process is gone is taken over with a notice; a live one makes the
 // second command fail at once, naming the other process.
 
-import { randomBytes } from "node:crypto";
-import { link, readFile, rm, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { link, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 
@@ -56,7 +56,8 @@ export function processAlive(pid: number): boolean {
 
 async function readLock(path: string): Promise<LockInfo | undefined> {
   try {
-    return lockInfo(JSON.parse(await readFile(path, "utf8")));
+    // A sync read of a tiny file (see state/store.ts's read).
+    return lockInfo(JSON.parse(readFileSync(path, "utf8")));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     // Unreadable content cannot name a live owner: treat like a stale lock.
@@ -84,6 +85,8 @@ export async function acquireClusterLock(
   notice: (message: string) => void,
 ): Promise<HeldLock> {
   const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
+  // node:crypto loads here, not with the module: `kina status` reads locks and never takes one.
+  const { randomBytes } = await import("node:crypto");
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}`);
   await writeFile(temp, JSON.stringify(me), { mode: 0o600 });
   try {

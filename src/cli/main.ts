@@ -7,15 +7,21 @@
 import module from "node:module";
 
 module.enableCompileCache?.();
-// A reader that goes away (`kina get clusters | head -1`, `kina create 2>&1 | head`) must not
-// turn into a stack trace or abort a running step: output to a closed pipe is dropped, and the
-// command finishes as it would have.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
-  });
-}
 const argv = process.argv.slice(2);
+// The commands run many times a day take a path of their own (fast.ts) that never loads yargs.
 const { fastCli } = await import("./fast.js");
-const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
-process.exitCode = (await fastCli(argv, io)) ?? (await (await import("./app.js")).runCli(argv));
+const fast = await fastCli(argv);
+if (fast !== undefined) {
+  process.exitCode = fast;
+} else {
+  // A reader that goes away (`kina get clusters | head -1`, `kina create 2>&1 | head`) must not
+  // turn into a stack trace or abort a running step: output to a closed pipe is dropped, and the
+  // command finishes as it would have.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+    });
+  }
+  const { runCli } = await import("./app.js");
+  process.exitCode = await runCli(argv);
+}

@@ -3,7 +3,6 @@
 // zod) so status stays fast. Any failure (no `container`, service down) means "unknown": status
 // then shows what state.json says.
 
-import { execFile } from "node:child_process";
 
 const CLUSTER_LABEL = "io.kina.cluster";
 
@@ -31,7 +30,9 @@ export interface LiveVm {
 }
 
 /** Every VM labelled `io.kina.cluster`, from one `container list --all --format json`; undefined when unknown. */
-export function liveKinaVms(env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<LiveVm[] | undefined> {
+export async function liveKinaVms(env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<LiveVm[] | undefined> {
+  // Loaded on the call, not with the module: `kina get clusters` without --json never spawns.
+  const { execFile } = await import("node:child_process");
   return new Promise((resolve) => {
     execFile(containerBinary(env), ["list", "--all", "--format", "json"], { env, timeout: timeoutMs, encoding: "utf8" }, (error, stdout) => {
       if (error) return resolve(undefined);
