@@ -48,6 +48,24 @@ describe("fast commands stay light", () => {
   });
 });
 
+describe("the hand-parsed fast path", () => {
+  it("prints byte for byte what the yargs app prints, with the same exit code", async () => {
+    const home = tempDir();
+    const env = { KINA_HOME: home, HOME: home };
+    await run(FAKE_KINA, ["create", "dev"], { ...env, KINA_FAKE_STEPS: "{}" });
+    await run(FAKE_KINA, ["create", "bad"], { ...env, KINA_FAKE_STEPS: JSON.stringify({ cniInstalled: { failAttempts: 1 } }) });
+    // Each fast spelling beside one that only yargs takes (--name, an explicit --verbosity=0).
+    const pairs: [string[], string[]][] = [["--version"], ["version"], ["get", "clusters"], ["get", "clusters", "--json"]].map((a) => [a, [...a, "--verbosity=0"]]);
+    for (const name of ["dev", "bad", "nope", "Bad_Name"]) {
+      for (const view of [[], ["--graph"], ["--json"]]) pairs.push([["status", name, ...view], ["status", "--name", name, ...view]]);
+    }
+    for (const [fast, slow] of pairs) {
+      const [a, b] = [await run(KINA_BIN, fast, env), await run(KINA_BIN, slow, env)];
+      expect({ code: a.code, stdout: a.stdout, stderr: a.stderr }, fast.join(" ")).toEqual({ code: b.code, stdout: b.stdout, stderr: b.stderr });
+    }
+  });
+});
+
 describe("usage", () => {
   it("--help lists every command", async () => {
     const r = await run(KINA_BIN, ["--help"], { HOME: tempDir() });
