@@ -2,7 +2,6 @@
 // write that returned survives a power cut (temp file, fsync, rename, fsync of the folder). Used
 // for state.json and for every kubeconfig kina writes.
 
-import { randomBytes } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -36,6 +35,8 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 
 export async function writeFileDurable(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(path);
+  // node:crypto loads on the first write, not with the module: `kina status` only reads.
+  const { randomBytes } = await import("node:crypto");
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   const handle = await open(temp, "wx", mode);
   try {

@@ -1,14 +1,15 @@
 // Which clusters exist: folders with a state.json. Kept apart from store.ts so `kina get clusters`
 // does not load the schema code.
 
-import { readdir, stat } from "node:fs/promises";
+import { readdirSync, statSync } from "node:fs";
 import { clusterPaths, clustersDir } from "./paths.js";
 
 /** Cluster names with a state folder, sorted. */
 export async function listClusterNames(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   let entries: string[];
   try {
-    entries = await readdir(clustersDir(env));
+    // Sync: a folder listing and a stat per cluster cost less than fs/promises' set-up.
+    entries = readdirSync(clustersDir(env));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
@@ -16,7 +17,7 @@ export async function listClusterNames(env: NodeJS.ProcessEnv = process.env): Pr
   const names: string[] = [];
   for (const entry of entries) {
     try {
-      if ((await stat(clusterPaths(entry, env).state)).isFile()) names.push(entry);
+      if (statSync(clusterPaths(entry, env).state).isFile()) names.push(entry);
     } catch {
       // a folder without state.json is not a cluster
     }

@@ -3,20 +3,29 @@
 // an empty lock. A lock whose process is gone is taken over with a notice; a live one makes the
 // second command fail at once, naming the other process.
 
-import { randomBytes } from "node:crypto";
-import { link, readFile, rm, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { link, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { z } from "zod";
 import { diskRefusal, diskRemedy } from "./durable.js";
 
-const LockInfo = z.object({
-  pid: z.number().int().positive(),
-  host: z.string(),
-  startedAt: z.string(),
-  command: z.string(),
-});
-export type LockInfo = z.infer<typeof LockInfo>;
+export interface LockInfo {
+  pid: number;
+  host: string;
+  startedAt: string;
+  command: string;
+}
+
+/** The lock file's content, checked by hand: `kina status` reads it and must not load zod. */
+function lockInfo(doc: unknown): LockInfo {
+  const d = (typeof doc === "object" && doc !== null ? doc : {}) as Record<string, unknown>;
+  const { pid, host, startedAt, command } = d;
+  if (typeof pid !== "number" || !Number.isSafeInteger(pid) || pid <= 0) throw new Error("lock file: pid must be a positive integer");
+  if (typeof host !== "string" || typeof startedAt !== "string" || typeof command !== "string") {
+    throw new Error("lock file: host, startedAt and command must be strings");
+  }
+  return { pid, host, startedAt, command };
+}
 
 export class ClusterLockedError extends Error {
   constructor(
@@ -48,7 +57,8 @@ export function processAlive(pid: number): boolean {
 
 async function readLock(path: string): Promise<LockInfo | undefined> {
   try {
-    return LockInfo.parse(JSON.parse(await readFile(path, "utf8")));
+    // A sync read of a tiny file (see state/store.ts's read).
+    return lockInfo(JSON.parse(readFileSync(path, "utf8")));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     // Unreadable content cannot name a live owner: treat like a stale lock.
@@ -76,6 +86,8 @@ export async function acquireClusterLock(
   notice: (message: string) => void,
 ): Promise<HeldLock> {
   const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
+  // node:crypto loads here, not with the module: `kina status` reads locks and never takes one.
+  const { randomBytes } = await import("node:crypto");
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}`);
   try {
     await writeFile(temp, JSON.stringify(me), { mode: 0o600 });

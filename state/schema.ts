@@ -3,15 +3,15 @@
 // cluster).
 
 import { z } from "zod";
-import type { ChainId, StepId } from "../machines/workflows.js";
+import { SCHEMA_VERSION } from "./records.js";
+
+// The version and the record helpers live in records.ts (no zod); re-exported for the code that
+// imports them from here.
+export { SCHEMA_VERSION, mutableStepRecord, pendingRecord, stepRecord } from "./records.js";
 
 // Parse without zod's eval-compiled fast path: kina parses each schema a handful of times per
 // run, and compiling costs more start-up time than it saves.
 z.config({ jitless: true });
-
-// 1: steps keyed by step id, one flat chain. 2: steps keyed by chain then step, the workflow
-// version beside the machine snapshot (state/migrations.ts turns 1 into 2).
-export const SCHEMA_VERSION = 2;
 
 export const StepStatus = z.enum(["pending", "running", "done", "failed", "skipped", "interrupted"]);
 export type StepStatus = z.infer<typeof StepStatus>;
@@ -95,18 +95,3 @@ export const ClusterState = z.object({
   outputs: Outputs,
 });
 export type ClusterState = z.infer<typeof ClusterState>;
-
-export function pendingRecord(): StepRecord {
-  return { status: "pending", attempts: [] };
-}
-
-/** A step's record; pending when the file has none (a step added after the file was written). */
-export function stepRecord(state: Pick<ClusterState, "steps">, chain: ChainId, step: StepId): StepRecord {
-  return state.steps[chain]?.[step] ?? pendingRecord();
-}
-
-/** The step's record in `state`, created pending when missing, for code that changes it. */
-export function mutableStepRecord(state: Pick<ClusterState, "steps">, chain: ChainId, step: StepId): StepRecord {
-  const records = (state.steps[chain] ??= {});
-  return (records[step] ??= pendingRecord());
-}

@@ -2,13 +2,16 @@
 // or one from a newer kina, is refused and never written: the user's data is never lost to an
 // overwrite.
 
+import { readFileSync } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { Low, type Adapter } from "lowdb";
+import type { Adapter, Low } from "lowdb";
 import { diskRefusal, diskRemedy, ensurePrivateDir, writeFileDurable } from "./durable.js";
 import { migrate } from "./migrations.js";
 import { clusterPaths, type ClusterPaths } from "./paths.js";
-import { ClusterState, SCHEMA_VERSION } from "./schema.js";
+import { conformingState } from "./check.js";
+import { SCHEMA_VERSION } from "./records.js";
+import type { ClusterState } from "./schema.js";
 
 export class StateRefusedError extends Error {
   /** The reason alone (`state file P cannot be read: …`), without the recovery advice. */
@@ -52,7 +55,9 @@ class DurableStateFile implements Adapter<ClusterState> {
   async read(): Promise<ClusterState | null> {
     let text: string;
     try {
-      text = await readFile(this.path, "utf8");
+      // One small file, read at once: the sync read skips fs/promises' FileHandle machinery,
+      // which costs `kina status` more than the read itself.
+      text = readFileSync(this.path, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw error;
@@ -78,6 +83,11 @@ class DurableStateFile implements Adapter<ClusterState> {
     }
     const migrated = migrate(doc as Record<string, unknown>, version, SCHEMA_VERSION);
     this.older = version < SCHEMA_VERSION ? { version, text } : undefined;
+    // A file kina wrote passes the light check; anything else goes to the schema (zod, loaded only
+    // then), which has the last word and names the first thing that is wrong.
+    const light = conformingState(migrated);
+    if (light) return light;
+    const { ClusterState } = await import("./schema.js");
     const parsed = ClusterState.safeParse(migrated);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -127,14 +137,26 @@ async function exists(path: string): Promise<boolean> {
 }
 
 export class ClusterStore {
+  /** lowdb, loaded on the first save: the read-only commands (`kina status`) never load it. */
+  private db: Low<ClusterState> | undefined;
+
   private constructor(
     readonly name: string,
     readonly paths: ClusterPaths,
-    private readonly db: Low<ClusterState>,
+    private readonly adapter: DurableStateFile,
+    private readonly state: ClusterState,
   ) {}
 
   get data(): ClusterState {
-    return this.db.data;
+    return this.db?.data ?? this.state;
+  }
+
+  private async lowdb(): Promise<Low<ClusterState>> {
+    if (!this.db) {
+      const { Low } = await import("lowdb");
+      this.db ??= new Low<ClusterState>(this.adapter, this.state);
+    }
+    return this.db;
   }
 
   /** Opens an existing cluster's state; undefined when there is none. Throws StateRefusedError. */
@@ -143,8 +165,7 @@ export class ClusterStore {
     const adapter = new DurableStateFile(paths.state, name);
     const data = await adapter.read();
     if (!data) return undefined;
-    const db = new Low<ClusterState>(adapter, data);
-    return new ClusterStore(name, paths, db);
+    return new ClusterStore(name, paths, adapter, data);
   }
 
   /** Creates the folder and writes the first state durably. */
@@ -152,8 +173,7 @@ export class ClusterStore {
     const paths = clusterPaths(state.name, env);
     await ensurePrivateDir(paths.dir);
     await ensurePrivateDir(paths.logs);
-    const db = new Low<ClusterState>(new DurableStateFile(paths.state, state.name), state);
-    const store = new ClusterStore(state.name, paths, db);
+    const store = new ClusterStore(state.name, paths, new DurableStateFile(paths.state, state.name), state);
     await store.save();
     return store;
   }
@@ -165,16 +185,17 @@ export class ClusterStore {
    * never race their renames: the last one on disk holds the latest data.
    */
   async save(): Promise<void> {
-    const write = this.writes.then(() => {
-      this.db.data.updatedAt = new Date().toISOString();
-      return this.db.write();
+    const write = this.writes.then(async () => {
+      const db = await this.lowdb();
+      db.data.updatedAt = new Date().toISOString();
+      return db.write();
     });
     this.writes = write.catch(() => {});
     await write;
   }
 
   async update(change: (data: ClusterState) => void): Promise<void> {
-    change(this.db.data);
+    change(this.data);
     await this.save();
   }
 

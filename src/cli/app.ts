@@ -2,19 +2,15 @@
 // client-node) are imported inside the commands that need them, so `kina status` and
 // `kina --version` start fast.
 
-import { createRequire } from "node:module";
-import type { Argv } from "yargs";
+import yargs, { type Argv } from "yargs";
 import { ADDON_NAMES, resolveStep, stepNamesForHelp, type AddonName, type StepId } from "../../machines/workflows.js";
 import { didYouMean } from "../config/near.js";
 import { pickClusterName, stepNames, UsageError } from "../config/resolve.js";
-import { InterruptedError, describeError } from "../engine/errors.js";
+import { InterruptedError } from "../engine/errors.js";
 import type { ClusterDriver } from "../steps/step.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE, type CliIo, type CommandContext } from "./context.js";
+import { reportError } from "./report.js";
 import { kinaVersion } from "./version.js";
-
-// yargs's ESM build wraps help with cliui's stand-in `wrap`, which cuts every N characters
-// (`resum`/`able`); its CommonJS build uses wrap-ansi, which wraps at word boundaries.
-const yargs = createRequire(import.meta.url)("yargs") as typeof import("yargs").default;
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./context.js";
 export type { CliIo, CommandContext } from "./context.js";
@@ -23,12 +19,6 @@ export interface CliDeps {
   /** The cluster driver; the real one is imported lazily. Tests pass their own. */
   driver?: () => Promise<ClusterDriver<unknown>>;
   io?: Partial<CliIo>;
-}
-
-class ExitCode extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
 }
 
 export async function runCli(argv: string[], deps: CliDeps = {}): Promise<number> {
@@ -104,20 +94,6 @@ export function expandVerbosity(argv: string[]): string[] {
     else out.push(a);
   }
   return out;
-}
-
-function reportError(error: unknown, say: (t: string) => void): number {
-  if (error instanceof ExitCode) return error.code;
-  const e = error as Error;
-  if (error instanceof UsageError || e?.name === "TransitionRefusedError") {
-    say(`ERROR: ${e.message}`);
-    return EXIT_USAGE;
-  }
-  // Runtime errors carry "summary: hint" as their message: print each half once.
-  const { message, hint } = describeError(error);
-  say(`ERROR: ${message}`);
-  if (hint) say(`  hint: ${hint}`);
-  return EXIT_FAILURE;
 }
 
 async function addon(

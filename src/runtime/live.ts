@@ -3,7 +3,6 @@
 // zod) so status stays fast. Any failure (no `container`, service down) means "unknown": status
 // then shows what state.json says.
 
-import { execFile } from "node:child_process";
 
 const CLUSTER_LABEL = "io.kina.cluster";
 
@@ -31,28 +30,36 @@ export interface LiveVm {
 }
 
 /** Every VM labelled `io.kina.cluster`, from one `container list --all --format json`; undefined when unknown. */
-export function liveKinaVms(env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<LiveVm[] | undefined> {
-  return new Promise((resolve) => {
-    execFile(containerBinary(env), ["list", "--all", "--format", "json"], { env, timeout: timeoutMs, encoding: "utf8" }, (error, stdout) => {
-      if (error) return resolve(undefined);
-      try {
-        const list = JSON.parse(stdout) as {
-          configuration?: { id?: string; labels?: Record<string, string> };
-          status?: { state?: string; networks?: { ipv4Address?: string }[] };
-        }[];
-        const out: LiveVm[] = [];
-        for (const c of Array.isArray(list) ? list : []) {
-          const cluster = c.configuration?.labels?.[CLUSTER_LABEL];
-          if (cluster === undefined || !c.configuration?.id) continue;
-          const ip = c.status?.networks?.[0]?.ipv4Address?.split("/")[0];
-          out.push({ name: c.configuration.id, cluster, state: c.status?.state ?? "unknown", ...(ip ? { ip } : {}) });
-        }
-        resolve(out);
-      } catch {
-        resolve(undefined);
-      }
-    });
+export async function liveKinaVms(env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<LiveVm[] | undefined> {
+  // Loaded on the call, not with the module: `kina get clusters` without --json never spawns. A
+  // synchronous spawn: the callers (status, get, start's and resume's first look) wait for the
+  // answer with nothing else to do, and it skips the stream set-up of an asynchronous child,
+  // the larger part of what the call costs kina.
+  const { spawnSync } = await import("node:child_process");
+  const r = spawnSync(containerBinary(env), ["list", "--all", "--format", "json"], {
+    env,
+    timeout: timeoutMs,
+    encoding: "utf8",
+    maxBuffer: 1024 * 1024,
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  if (r.error || r.status !== 0) return undefined;
+  try {
+    const list = JSON.parse(r.stdout) as {
+      configuration?: { id?: string; labels?: Record<string, string> };
+      status?: { state?: string; networks?: { ipv4Address?: string }[] };
+    }[];
+    const out: LiveVm[] = [];
+    for (const c of Array.isArray(list) ? list : []) {
+      const cluster = c.configuration?.labels?.[CLUSTER_LABEL];
+      if (cluster === undefined || !c.configuration?.id) continue;
+      const ip = c.status?.networks?.[0]?.ipv4Address?.split("/")[0];
+      out.push({ name: c.configuration.id, cluster, state: c.status?.state ?? "unknown", ...(ip ? { ip } : {}) });
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether every one of the node VMs exists and is stopped: a cluster stopped behind kina's back. */

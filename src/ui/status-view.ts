@@ -4,7 +4,8 @@
 
 import { phaseOf, positionOf, type Phase, type Position } from "../../machines/position.js";
 import { CHAINS, CHAIN_IDS, chainSteps, stepDef, type ChainId, type StepId } from "../../machines/workflows.js";
-import { stepRecord, type ClusterState, type StepRecord, type StepStatus } from "../../state/schema.js";
+import { stepRecord } from "../../state/records.js";
+import type { ClusterState, StepRecord, StepStatus } from "../../state/schema.js";
 import { formatDuration } from "../config/duration.js";
 import { GLYPH, paint, type DisplayStatus } from "./glyphs.js";
 

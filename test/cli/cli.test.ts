@@ -2,32 +2,66 @@
 // Kubernetes client.
 
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FAKE_KINA, KINA_BIN, REPO, run, tempDir } from "../helpers/run.js";
 
-function importsOf(args: string[], env: NodeJS.ProcessEnv): string[] {
+function importsOf(args: string[], env: NodeJS.ProcessEnv, exit = 0): string[] {
   const log = join(tempDir(), "imports.log");
   const r = spawnSync(process.execPath, ["--import", join(REPO, "test/fixtures/record-imports.mjs"), KINA_BIN, ...args], {
     env: { PATH: process.env.PATH, ...env, KINA_IMPORT_LOG: log },
     encoding: "utf8",
   });
-  expect(r.status, r.stderr).toBe(0);
+  expect(r.status, r.stderr).toBe(exit);
   return readFileSync(log, "utf8").split("\n");
 }
 
+const HEAVY = ["@kubernetes/client-node", "/zod/", "/execa/", "/xstate/", "/yargs/", "/dist/src/steps/", "/dist/src/cli/app.js"];
+
 describe("fast commands stay light", () => {
-  it("status, get clusters [--json] and --version do not load client-node, xstate or the steps", async () => {
+  it("status [--graph|--json], get clusters [--json], --version and version load none of client-node, zod, execa, xstate, yargs or the steps", async () => {
     const home = tempDir();
     const env = { KINA_HOME: home, HOME: home };
     await run(FAKE_KINA, ["create", "dev"], { ...env, KINA_FAKE_STEPS: "{}" });
-    for (const args of [["status", "dev"], ["status", "dev", "--graph"], ["get", "clusters"], ["get", "clusters", "--json"], ["--version"]]) {
+    for (const args of [["status", "dev"], ["status", "dev", "--graph"], ["status", "dev", "--json"], ["get", "clusters"], ["get", "clusters", "--json"], ["--version"], ["version"]]) {
       const urls = importsOf(args, env);
-      expect(urls.some((u) => u.includes("/dist/src/cli/app.js")), args.join(" ")).toBe(true);
-      for (const heavy of ["@kubernetes/client-node", "/xstate/", "/execa/", "/dist/src/steps/"]) {
+      expect(urls.some((u) => u.endsWith("/dist/src/cli/main.js")), args.join(" ")).toBe(true);
+      for (const heavy of HEAVY) {
         expect(urls.filter((u) => u.includes(heavy)), `${args.join(" ")} loaded ${heavy}`).toEqual([]);
       }
+    }
+  });
+
+  it("the same check sees a dependency the bundled bin loads: --help loads yargs, a state file off the schema loads zod", async () => {
+    const home = tempDir();
+    const env = { KINA_HOME: home, HOME: home };
+    expect(importsOf(["--help"], env).some((u) => u.includes("/node_modules/yargs/"))).toBe(true);
+    await run(FAKE_KINA, ["create", "dev"], { ...env, KINA_FAKE_STEPS: "{}" });
+    const path = join(home, "clusters", "dev", "state.json");
+    const state = JSON.parse(readFileSync(path, "utf8"));
+    state.steps.bootstrap.vmRunning.status = "sideways";
+    writeFileSync(path, JSON.stringify(state));
+    expect(importsOf(["status", "dev"], env, 1).some((u) => u.includes("/node_modules/zod/"))).toBe(true);
+    const r = await run(KINA_BIN, ["status", "dev"], env);
+    expect(r.stderr).toContain("does not match kina's state schema (steps.bootstrap.vmRunning.status:");
+  });
+});
+
+describe("the hand-parsed fast path", () => {
+  it("prints byte for byte what the yargs app prints, with the same exit code", async () => {
+    const home = tempDir();
+    const env = { KINA_HOME: home, HOME: home };
+    await run(FAKE_KINA, ["create", "dev"], { ...env, KINA_FAKE_STEPS: "{}" });
+    await run(FAKE_KINA, ["create", "bad"], { ...env, KINA_FAKE_STEPS: JSON.stringify({ cniInstalled: { failAttempts: 1 } }) });
+    // Each fast spelling beside one that only yargs takes (--name, an explicit --verbosity=0).
+    const pairs: [string[], string[]][] = [["--version"], ["version"], ["get", "clusters"], ["get", "clusters", "--json"]].map((a) => [a, [...a, "--verbosity=0"]]);
+    for (const name of ["dev", "bad", "nope", "Bad_Name"]) {
+      for (const view of [[], ["--graph"], ["--json"]]) pairs.push([["status", name, ...view], ["status", "--name", name, ...view]]);
+    }
+    for (const [fast, slow] of pairs) {
+      const [a, b] = [await run(KINA_BIN, fast, env), await run(KINA_BIN, slow, env)];
+      expect({ code: a.code, stdout: a.stdout, stderr: a.stderr }, fast.join(" ")).toEqual({ code: b.code, stdout: b.stdout, stderr: b.stderr });
     }
   });
 });
