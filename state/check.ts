@@ -34,8 +34,13 @@ function arr(v: unknown): unknown[] {
   return Array.isArray(v) ? v : refuse();
 }
 
-/** Copies `keys` of `from` that are present (in that order) through their checks. */
-function pick(from: Obj, shape: Record<string, { optional?: boolean; check: (v: unknown) => unknown }>): Obj {
+/**
+ * Copies `keys` of `from` that are present (in that order) through their checks. A key the shape
+ * does not name sends the file to zod (`extra: "zod"`, the default), so a field added to the schema
+ * but not here costs speed, never data; `"keep"` is for the schema's loose objects.
+ */
+function pick(from: Obj, shape: Record<string, { optional?: boolean; check: (v: unknown) => unknown }>, extra: "zod" | "keep" = "zod"): Obj {
+  if (extra === "zod") for (const k of Object.keys(from)) if (!Object.hasOwn(shape, k)) refuse();
   const out: Obj = {};
   for (const [key, { optional, check }] of Object.entries(shape)) {
     if (!Object.hasOwn(from, key) || from[key] === undefined) {
@@ -62,6 +67,7 @@ function attempt(v: unknown): Obj {
     error: opt(str),
     log: req(str),
     reason: opt(str),
+    containerCalls: opt((c) => (int(c) >= 0 ? c : refuse())),
   });
 }
 
@@ -92,10 +98,19 @@ function outputs(v: unknown): Obj {
     network: opt(str),
     kubeconfig: opt(str),
     context: opt(str),
-    addons: opt((a) => record(a, (x) => pick(obj(x), { status: req((s) => oneOf(s, ["pending", "available", "failed"])), message: opt(str) }))),
+    addons: opt((a) =>
+      record(a, (x) =>
+        pick(obj(x), {
+          status: req((s) => oneOf(s, ["pending", "available", "failed"])),
+          message: opt(str),
+          source: opt(str),
+          objects: opt((o) => arr(o).map((r) => pick(obj(r), { apiVersion: req(str), kind: req(str), name: req(str), namespace: opt(str) }))),
+        }),
+      ),
+    ),
   };
   // `nodes` defaults to [] when absent (not when null: that is zod's to refuse).
-  const out = pick(Object.hasOwn(from, "nodes") ? from : { ...from, nodes: [] }, known);
+  const out = pick(Object.hasOwn(from, "nodes") ? from : { ...from, nodes: [] }, known, "keep");
   // A loose object: keys the schema does not name are kept, after the named ones.
   for (const [k, x] of Object.entries(from)) if (!Object.hasOwn(known, k)) out[key(k)] = x;
   return out;

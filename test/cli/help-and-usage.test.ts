@@ -57,7 +57,7 @@ describe("every usage error exits 2 and creates nothing", () => {
     [["completion", "zhs"], 'unknown shell "zhs"; allowed: bash, zsh, fish; did you mean "zsh"?'],
     [["retry", "cnii", "dev"], 'did you mean "cni"?'],
     [["create", "dev", "--timeout", "kubeadmnit=3s"], 'unknown step "kubeadmnit"'],
-    [["install", "storag", "dev"], 'unknown addon "storag"; allowed: storage; did you mean "storage"?'],
+    [["install", "storag", "dev"], 'unknown addon "storag"; allowed: storage, metrics-server, gateway, loadbalancer, ingress-nginx; did you mean "storage"?'],
   ])("kina %j → %s", async (args, message) => {
     const t = fakeKina();
     const r = await t.kina(args as string[]);
