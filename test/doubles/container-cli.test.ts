@@ -297,6 +297,45 @@ describe("fault injection", () => {
   });
 });
 
+describe("numbered crashes (the crash matrix)", () => {
+  const calls = () => readFileSync(join(stateDir, "calls.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  // A stand-in for kina: a node process whose argv ends in dist/src/cli/main.js runs `container` through /bin/sh,
+  // so the double has to find it above its direct parent.
+  async function asKina(script: string): Promise<Result> {
+    const dir = join(workDir, "dist/src/cli");
+    mkdirSync(dir, { recursive: true });
+    const entry = join(dir, "main.js");
+    writeFileSync(entry, `require("node:child_process").execFileSync("/bin/sh", ["-c", ${JSON.stringify(script)}, ${JSON.stringify(CONTAINER)}], { stdio: "inherit" }); console.log("kina survived");`);
+    return run(process.execPath, [entry]);
+  }
+
+  it("numbers every invocation across processes and logs its argv", async () => {
+    writeFileSync(join(stateDir, "faults.json"), JSON.stringify({ rules: [], recordCalls: true }));
+    await ok(["--version"]);
+    await runNode("n1");
+    await ok(["ls"]);
+    expect(calls().map((c) => [c.n, c.argv[0]])).toEqual([[1, "--version"], [2, "run"], [3, "ls"]]);
+  });
+
+  it("kills the kina ancestor before call n does anything", async () => {
+    writeFileSync(join(stateDir, "faults.json"), JSON.stringify({ rules: [], crashAtCall: { n: 2, after: false } }));
+    const r = await asKina(`"$0" --version && "$0" run -d --name n1 ${NODE_IMAGE}; echo shell survived`);
+    expect(r.signal).toBe("SIGKILL");
+    expect(r.stdout).not.toContain("kina survived");
+    rmSync(join(stateDir, "faults.json"));
+    expect((await container(["inspect", "n1"])).code).toBe(1);
+  });
+
+  it("kills the kina ancestor after call n did its work, before it prints the answer", async () => {
+    writeFileSync(join(stateDir, "faults.json"), JSON.stringify({ rules: [], crashAtCall: { n: 1, after: true } }));
+    const r = await asKina(`"$0" run -d --name n1 ${NODE_IMAGE}`);
+    expect(r.signal).toBe("SIGKILL");
+    expect(r.stdout).not.toContain("n1");
+    rmSync(join(stateDir, "faults.json"));
+    expect((await inspect("n1")).status.state).toBe("running");
+  });
+});
+
 describe("service stopped", () => {
   const hint = "\nEnsure container system service has been started with `container system start`.\n";
 

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
@@ -399,5 +399,41 @@ describe("fake kube-apiserver: TLS and process lifecycle", () => {
     // The server's own watchdog notices; wait for the process to be gone (bounded by the test timeout).
     await expect.poll(() => isRunning(pid), { timeout: 10_000, interval: 100 }).toBe(false);
     expect(existsSync(pidFile)).toBe(false);
+  });
+});
+
+describe("fake kube-apiserver: numbered write crashes (the crash matrix)", () => {
+  const configMap = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { a: "1" } });
+  const sleeper = () => {
+    const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    return { child, exited };
+  };
+
+  it("kills the named client before write n is applied, or after it is applied but before the answer", async () => {
+    const dir = tempDir();
+    const faults = join(dir, "faults.json");
+    const pidFile = join(dir, "client.pid");
+    const api = await startApi({ faults });
+    const path = "/api/v1/namespaces/default/configmaps";
+
+    let victim = sleeper();
+    writeFileSync(pidFile, String(victim.child.pid));
+    writeFileSync(faults, JSON.stringify({ recordWrites: true, crashAtWrite: { n: 2, after: false, pidFile } }));
+    expect((await call(api, "POST", path, { body: configMap("one") })).status).toBe(201);
+    await expect(call(api, "POST", path, { body: configMap("two") })).rejects.toThrow();
+    expect(await victim.exited).toBe("SIGKILL");
+    expect((await call(api, "GET", `${path}/two`)).status).toBe(404);
+
+    victim = sleeper();
+    writeFileSync(pidFile, String(victim.child.pid));
+    writeFileSync(faults, JSON.stringify({ recordWrites: true, crashAtWrite: { n: 3, after: true, pidFile } }));
+    await expect(call(api, "POST", path, { body: configMap("three") })).rejects.toThrow();
+    expect(await victim.exited).toBe("SIGKILL");
+    expect((await call(api, "GET", `${path}/three`)).status).toBe(200);
+
+    // Reads are not numbered; writes are, across the whole run.
+    const log = readFileSync(join(dir, "kube-api-writes.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(log.map((w) => [w.n, w.method])).toEqual([[1, "POST"], [2, "POST"], [3, "POST"]]);
   });
 });

@@ -6,7 +6,8 @@ import { discoveryApis, discoveryGroup, discoveryResourceList, findResource, ser
 import { SelectorError, fieldSelector, labelSelector } from "./selectors.mjs";
 import { renderTable, wantsTable } from "./table.mjs";
 import { serveWatch } from "./watch.mjs";
-import { statSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { openapiGroupVersion, openapiRoot } from "./openapi.mjs";
 import { decodeKubernetesProtobuf } from "./protobuf.mjs";
 import { podLog } from "./pod-logs.mjs";
@@ -239,9 +240,59 @@ export function createApi({ store, faultsFile, advertiseAddress, kubernetesVersi
     }
   }
 
+  /**
+   * The crash matrix (test/crash/): with `recordWrites` or `crashAtWrite: { n, after, pidFile }` in the faults file,
+   * every write (POST, PUT, PATCH, DELETE) by a client other than the fake nodes' own kubeadm/kubelet is numbered
+   * across server restarts (kube-api-writes.count next to the faults file) and logged to kube-api-writes.log; write n
+   * SIGKILLs the process whose pid is in `pidFile` (the harness writes kina's) before the write is applied, or after
+   * it is applied but before the answer is sent. Returns "before", "after" or null.
+   */
+  function numberWrite(req) {
+    if (!["POST", "PUT", "PATCH", "DELETE"].includes(req.method)) return null;
+    if ((req.headers["user-agent"] ?? "").startsWith("kubeadm/fake")) return null;
+    if (!faultsFile || !existsSync(faultsFile)) return null;
+    let doc;
+    try {
+      doc = JSON.parse(readFileSync(faultsFile, "utf8"));
+    } catch {
+      return null;
+    }
+    if (!doc.recordWrites && !doc.crashAtWrite) return null;
+    const counter = join(dirname(faultsFile), "kube-api-writes.count");
+    const n = (existsSync(counter) ? Number(readFileSync(counter, "utf8")) : 0) + 1;
+    writeFileSync(counter, String(n));
+    if (doc.recordWrites) {
+      appendFileSync(join(dirname(faultsFile), "kube-api-writes.log"), `${JSON.stringify({ n, method: req.method, url: req.url })}\n`);
+    }
+    return doc.crashAtWrite?.n === n ? { after: doc.crashAtWrite.after === true, pidFile: doc.crashAtWrite.pidFile } : null;
+  }
+
+  function killClient(pidFile) {
+    try {
+      process.kill(Number(readFileSync(pidFile, "utf8").trim()), "SIGKILL");
+    } catch (error) {
+      log(`crashAtWrite: could not kill the client named in ${pidFile}: ${error.message}`);
+    }
+  }
+
   async function handle(req, res) {
     lastActivity = Date.now();
     pollFaults();
+    const crash = numberWrite(req);
+    if (crash && !crash.after) {
+      killClient(crash.pidFile);
+      req.socket.destroy();
+      return undefined;
+    }
+    if (crash) {
+      // Applied, but the answer never reaches the client: it dies first.
+      res.writeHead = () => res;
+      res.end = () => {
+        killClient(crash.pidFile);
+        req.socket.destroy();
+        return res;
+      };
+    }
     const url = new URL(req.url, "https://apiserver");
     // Each segment is percent-decoded, as the apiserver does (client-node sends `system%3Aaggregated-metrics-reader`).
     const segments = url.pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));

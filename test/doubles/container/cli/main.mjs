@@ -39,7 +39,13 @@ function latencyMs(env) {
   return ms;
 }
 
+// crashAfter: "printed" kills the caller after the answer is written, "unprinted" (a numbered
+// crash from the matrix) right after the work, so the caller never sees the answer.
 async function finish(stdout, stderr, exitCode, crashAfter) {
+  if (crashAfter === "unprinted") {
+    crashCaller();
+    process.exit(exitCode);
+  }
   await write(process.stdout, stdout);
   await write(process.stderr, stderr);
   logCall(exitCode);
@@ -54,25 +60,26 @@ export async function main(argv, env = process.env) {
   const dir = stateDirFromEnv(env);
   const needsState = !(argv.length === 1 && ["--version", "-h", "--help", "help"].includes(argv[0]));
   if (!dir && needsState) {
-    return finish([], ["fake container: KINA_FAKE_CONTAINER_STATE must be set to the double's state directory\n"], 1);
+    return finish([], ["fake container: KINA_FAKE_CONTAINER_STATE must be set to the double's state directory\n"], 1, null);
   }
-  let crashAfter = false;
+  let crashAfter = null;
   if (dir) {
     mkdirSync(dir, { recursive: true });
     callLog = { file: join(dir, "container-calls.jsonl"), argv };
     const latency = latencyMs(env);
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     const rule = takeFault(dir, argv, canonicalArgv(argv, env));
-    if (rule?.crashCaller && rule.after) crashAfter = true;
+    if (rule?.crashCaller && rule.after) crashAfter = rule.numbered ? "unprinted" : "printed";
     else if (rule?.hang) {
       // A call that never answers (a wedged VM) until the caller kills it; bounded so that a test
       // that dies first leaves no process behind.
       await new Promise(() => setTimeout(() => process.exit(124), 120_000));
     } else if (rule) {
       if (rule.crashCaller) crashCaller();
+      if (rule.numbered) process.exit(137);
       if (rule.stdout) stdout.push(rule.stdout);
       if (rule.stderr) stderr.push(rule.stderr.endsWith("\n") ? rule.stderr : `${rule.stderr}\n`);
-      return finish(stdout, stderr, rule.exitCode ?? 1, false);
+      return finish(stdout, stderr, rule.exitCode ?? 1, null);
     }
   }
   const ctx = {

@@ -1,0 +1,4 @@
+// Crash matrix, `kina start` after `kina stop`: every other crash point (shard 1 of 2).
+import { defineMatrix, START } from "./matrix.js";
+
+await defineMatrix(START, { shard: { index: 0, count: 2 } });
